@@ -1,0 +1,202 @@
+package awsclient
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+	awsbase "github.com/hashicorp/aws-sdk-go-base/v2"
+	basediag "github.com/hashicorp/aws-sdk-go-base/v2/diag"
+	"github.com/hashicorp/aws-sdk-go-base/v2/logging"
+)
+
+// ProductName is the first product of the User-Agent header.
+const ProductName = "terraform-provider-awsoidc"
+
+// Config is what the provider block says about AWS. Empty fields fall back to the
+// standard AWS environment variables and shared files, exactly as for the AWS provider.
+type Config struct {
+	Region                    string
+	Profile                   string
+	AccessKey                 string
+	SecretKey                 string
+	Token                     string
+	SharedConfigFiles         []string
+	SharedCredentialsFiles    []string
+	AssumeRole                *AssumeRole
+	AssumeRoleWithWebIdentity *AssumeRoleWithWebIdentity
+	IAMEndpoint               string
+	STSEndpoint               string
+	MaxRetries                int
+	CustomCABundle            string
+	HTTPProxy                 *string
+	HTTPSProxy                *string
+	NoProxy                   string
+	SkipCredentialsValidation bool
+	SkipRequestingAccountID   bool
+	Version                   string // provider version, for the User-Agent
+}
+
+// AssumeRole is the provider's assume_role block.
+type AssumeRole struct {
+	RoleARN     string
+	SessionName string
+	ExternalID  string
+	Duration    time.Duration
+	Policy      string
+}
+
+// AssumeRoleWithWebIdentity is the provider's assume_role_with_web_identity block.
+type AssumeRoleWithWebIdentity struct {
+	RoleARN              string
+	SessionName          string
+	WebIdentityToken     string
+	WebIdentityTokenFile string
+	Duration             time.Duration
+}
+
+// Client holds the configured IAM and STS clients and who we are.
+type Client struct {
+	IAM       IAMAPI
+	STS       STSAPI
+	AccountID string
+	Partition string
+	Region    string
+}
+
+// Diagnostic is a warning or error from configuration, free of Terraform types.
+type Diagnostic struct {
+	Error   bool
+	Summary string
+	Detail  string
+}
+
+// DefaultRegion is used when neither the configuration nor the environment names one:
+// IAM is global, so the region only chooses the STS endpoint and the partition.
+const DefaultRegion = "us-east-1"
+
+// New resolves credentials and builds the clients. It makes at most one STS call
+// (GetCallerIdentity) unless credential validation and the account lookup are skipped.
+func New(ctx context.Context, c Config) (*Client, []Diagnostic) {
+	_, logger := logging.NewTfLogger(ctx)
+	base := &awsbase.Config{
+		AccessKey:               c.AccessKey,
+		SecretKey:               c.SecretKey,
+		Token:                   c.Token,
+		Profile:                 c.Profile,
+		Region:                  c.Region,
+		SharedConfigFiles:       c.SharedConfigFiles,
+		SharedCredentialsFiles:  c.SharedCredentialsFiles,
+		IamEndpoint:             c.IAMEndpoint,
+		StsEndpoint:             c.STSEndpoint,
+		MaxRetries:              c.MaxRetries,
+		CustomCABundle:          c.CustomCABundle,
+		HTTPProxy:               c.HTTPProxy,
+		HTTPSProxy:              c.HTTPSProxy,
+		NoProxy:                 c.NoProxy,
+		HTTPProxyMode:           awsbase.HTTPProxyModeSeparate,
+		SkipCredsValidation:     c.SkipCredentialsValidation,
+		SkipRequestingAccountId: c.SkipRequestingAccountID,
+		Logger:                  logger,
+		CallerName:              "the awsoidc provider",
+		CallerDocumentationURL:  "https://registry.terraform.io/providers/awsoidc/awsoidc/latest/docs",
+		UserAgent: awsbase.UserAgentProducts{
+			{Name: ProductName, Version: c.Version},
+		},
+	}
+	if base.Region == "" && regionFromEnvironment() == "" {
+		base.Region = DefaultRegion
+	}
+	if ar := c.AssumeRole; ar != nil {
+		base.AssumeRole = []awsbase.AssumeRole{{
+			RoleARN:     ar.RoleARN,
+			SessionName: ar.SessionName,
+			ExternalID:  ar.ExternalID,
+			Duration:    ar.Duration,
+			Policy:      ar.Policy,
+		}}
+	}
+	if w := c.AssumeRoleWithWebIdentity; w != nil {
+		base.AssumeRoleWithWebIdentity = &awsbase.AssumeRoleWithWebIdentity{
+			RoleARN:              w.RoleARN,
+			SessionName:          w.SessionName,
+			WebIdentityToken:     w.WebIdentityToken,
+			WebIdentityTokenFile: w.WebIdentityTokenFile,
+			Duration:             w.Duration,
+		}
+	}
+
+	var diags []Diagnostic
+	ctx, cfg, d := awsbase.GetAwsConfig(ctx, base)
+	diags = append(diags, convert(d)...)
+	if hasError(diags) {
+		return nil, diags
+	}
+	accountID, partition, d := awsbase.GetAwsAccountIDAndPartition(ctx, cfg, base)
+	diags = append(diags, convert(d)...)
+	if hasError(diags) {
+		return nil, diags
+	}
+
+	// The SDK's request logger looks for its logger in each call's context; calls made
+	// later from resources carry Terraform's context, so register it per call.
+	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("awsoidcLogger",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				return next.HandleInitialize(logging.RegisterLogger(ctx, logger), in)
+			}), middleware.Before)
+	})
+
+	iamClient := iam.NewFromConfig(cfg, func(o *iam.Options) {
+		if c.IAMEndpoint != "" {
+			o.BaseEndpoint = aws.String(c.IAMEndpoint)
+		}
+	})
+	stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) {
+		if c.STSEndpoint != "" {
+			o.BaseEndpoint = aws.String(c.STSEndpoint)
+		}
+	})
+	return &Client{
+		IAM:       iamClient,
+		STS:       stsClient,
+		AccountID: accountID,
+		Partition: partition,
+		Region:    cfg.Region,
+	}, diags
+}
+
+func convert(in basediag.Diagnostics) []Diagnostic {
+	out := make([]Diagnostic, 0, len(in))
+	for _, d := range in {
+		out = append(out, Diagnostic{
+			Error:   d.Severity() == basediag.SeverityError,
+			Summary: d.Summary(),
+			Detail:  d.Detail(),
+		})
+	}
+	return out
+}
+
+func hasError(diags []Diagnostic) bool {
+	for _, d := range diags {
+		if d.Error {
+			return true
+		}
+	}
+	return false
+}
+
+// String renders a diagnostic for logs and tests.
+func (d Diagnostic) String() string {
+	kind := "warning"
+	if d.Error {
+		kind = "error"
+	}
+	return fmt.Sprintf("%s: %s: %s", kind, d.Summary, strings.TrimSpace(d.Detail))
+}

@@ -1,0 +1,4 @@
+// Package awsclient is the provider's only door to AWS: it resolves configuration the way
+// the AWS provider does (through aws-sdk-go-base), builds IAM and STS clients behind narrow
+// interfaces, classifies errors, and retries IAM's eventual-consistency failures.
+package awsclient

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/awsoidc/terraform-provider-awsoidc/internal/provider"
+)
+
+// version is set by the release build (-X main.version=...).
+var version = "dev"
+
+//go:generate go tool tfplugindocs generate --provider-name awsoidc
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
+	flag.Parse()
+
+	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+		Address: "registry.terraform.io/awsoidc/awsoidc",
+		Debug:   debug,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
