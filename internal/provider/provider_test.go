@@ -1,0 +1,108 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/awsoidc/terraform-provider-awsoidc/internal/acctest"
+)
+
+// motoAccount is the account moto answers every call for.
+const motoAccount = "123456789012"
+
+func TestMain(m *testing.M) { os.Exit(acctest.RunMain(m)) }
+
+var protoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"awsoidc": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// accEnv is one acceptance test's world: its own recording endpoint in front of the
+// shared moto server.
+type accEnv struct {
+	t  *testing.T
+	ep *acctest.Endpoint
+}
+
+func newAccEnv(t *testing.T) *accEnv {
+	t.Helper()
+	acctest.RequireTerraform(t)
+	return &accEnv{t: t, ep: acctest.EndpointForTest(t)}
+}
+
+// providerBlock configures the provider against this test's endpoint; extra is added
+// inside the block (default_tags, for example).
+func (e *accEnv) providerBlock(extra string) string {
+	return fmt.Sprintf(`
+provider "awsoidc" {
+  region     = "us-east-1"
+  access_key = "testing"
+  secret_key = "testing"
+  endpoints {
+    iam = %[1]q
+    sts = %[1]q
+  }
+  %[2]s
+}
+`, e.ep.URL, extra)
+}
+
+// iamActions are the IAM calls this test's endpoint received.
+func (e *accEnv) iamActions() []string {
+	var out []string
+	for _, r := range e.ep.Requests() {
+		if strings.EqualFold(r.Service, "iam") {
+			out = append(out, r.Action)
+		}
+	}
+	return out
+}
+
+// oob is an IAM client that talks to moto directly, bypassing the test's endpoint, for
+// changes "made outside Terraform" and for checking what IAM really holds.
+func oob(t *testing.T) *iam.Client {
+	t.Helper()
+	m := acctest.MotoForTest(t)
+	return iam.New(iam.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(m.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
+	})
+}
+
+// uniqueHost gives each test its own issuer host, since all tests share one moto account.
+func uniqueHost(t *testing.T) string {
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	name := strings.ToLower(regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(t.Name(), "-"))
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	return fmt.Sprintf("%s-%s.idp.test", strings.Trim(name, "-"), hex.EncodeToString(b))
+}
+
+func providerARNFor(key string) string {
+	return fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", motoAccount, key)
+}
+
+func getProvider(t *testing.T, arn string) *iam.GetOpenIDConnectProviderOutput {
+	t.Helper()
+	out, err := oob(t).GetOpenIDConnectProvider(context.Background(), &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
+	if err != nil {
+		t.Fatalf("reading %s from moto: %v", arn, err)
+	}
+	return out
+}

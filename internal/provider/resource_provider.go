@@ -1,0 +1,453 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/awsoidc/terraform-provider-awsoidc/internal/awsclient"
+	"github.com/awsoidc/terraform-provider-awsoidc/internal/oidcurl"
+)
+
+// IAM's limits for an OIDC provider.
+const (
+	maxClientIDs     = 100
+	maxClientIDLen   = 255
+	maxThumbprints   = 5
+	thumbprintLength = 40
+)
+
+var thumbprintPattern = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
+
+// privateThumbprintsConfigured remembers whether thumbprints came from the configuration,
+// so removing them from it can be told apart from never having set them.
+const privateThumbprintsConfigured = "thumbprints_configured"
+
+var (
+	_ resource.Resource                   = (*providerResource)(nil)
+	_ resource.ResourceWithConfigure      = (*providerResource)(nil)
+	_ resource.ResourceWithImportState    = (*providerResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*providerResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*providerResource)(nil)
+)
+
+func newProviderResource() resource.Resource { return &providerResource{} }
+
+type providerResource struct {
+	data *providerData
+}
+
+type providerResourceModel struct {
+	URL         types.String     `tfsdk:"url"`
+	ClientIDs   types.Set        `tfsdk:"client_ids"`
+	Thumbprints thumbprintsValue `tfsdk:"thumbprints"`
+	Tags        types.Map        `tfsdk:"tags"`
+	TagsAll     types.Map        `tfsdk:"tags_all"`
+	ARN         types.String     `tfsdk:"arn"`
+}
+
+func (r *providerResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_provider"
+}
+
+func (r *providerResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An IAM OpenID Connect identity provider: the object that lets IAM roles trust tokens from an " +
+			"identity provider (Okta, Auth0, Keycloak, GitHub Actions, GitLab, EKS, HCP Terraform, …).\n\n" +
+			"The URL is checked at plan time against IAM's rules. Client IDs and thumbprints change in place; " +
+			"thumbprints compare case-insensitively; client ID order never matters.",
+		Attributes: map[string]schema.Attribute{
+			// Required attributes
+			"url": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Issuer URL, exactly as the identity provider writes it in the `iss` claim of its tokens: `https://`, " +
+					"no port, no query, no fragment, at most 255 characters. A trailing slash is significant: " +
+					"`https://tenant.auth0.com/` and `https://tenant.auth0.com` are different providers. " +
+					"Google, Facebook, Login with Amazon and Cognito identity pools are built into AWS and need no provider. Changing it replaces the provider.",
+				Validators:    []validator.String{providerURLValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"client_ids": schema.SetAttribute{
+				Required:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Client IDs (audiences) tokens may be issued to: 1 to 100, each 1 to 255 characters. For GitHub Actions and EKS this is usually `sts.amazonaws.com`. Changed in place.",
+				Validators: []validator.Set{
+					setvalidator.SizeBetween(1, maxClientIDs),
+					setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, maxClientIDLen)),
+				},
+			},
+			// Optional attributes
+			"thumbprints": schema.SetAttribute{
+				Optional:    true,
+				Computed:    true,
+				ElementType: types.StringType,
+				CustomType:  newThumbprintsType(),
+				MarkdownDescription: "SHA-1 thumbprints of the certificate that signs the identity provider's TLS certificate, as `awsoidc_thumbprint` returns them: 0 to 5, " +
+					"each 40 hexadecimal characters, compared case-insensitively. When omitted, IAM derives one itself. " +
+					"IAM refuses an empty list, so removing thumbprints from the configuration keeps those IAM has (a warning says so).",
+				Validators: []validator.Set{
+					setvalidator.SizeAtMost(maxThumbprints),
+					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(thumbprintPattern,
+						"must be exactly 40 hexadecimal characters (a SHA-1 certificate fingerprint, as awsoidc_thumbprint returns it)")),
+				},
+				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown(), keepPriorThumbprintSpelling{}},
+			},
+			"tags": schema.MapAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Tags for the provider: at most 50, keys 1 to 128 characters, values up to 256. Merged over the provider's `default_tags`.",
+				Validators:          tagsValidators(),
+			},
+			// Computed attributes
+			"tags_all": schema.MapAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "All tags of the provider, `default_tags` included.",
+			},
+			"arn": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "ARN of the provider: `arn:<partition>:iam::<account>:oidc-provider/<host><path>`. Use it as `provider_arn` of `awsoidc_role`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *providerResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *providerResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m providerResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.Thumbprints.IsNull() || m.Thumbprints.IsUnknown() {
+		return
+	}
+	// IAM keeps each thumbprint once; two spellings of one would mean the configuration
+	// and IAM never agree on how many there are.
+	seen := map[string]string{}
+	for _, e := range m.Thumbprints.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsUnknown() {
+			continue
+		}
+		low := strings.ToLower(s.ValueString())
+		if prev, dup := seen[low]; dup {
+			resp.Diagnostics.AddAttributeError(path.Root("thumbprints"), "Duplicate Thumbprint",
+				fmt.Sprintf("%q and %q are the same thumbprint in different case. Keep one.", prev, s.ValueString()))
+		}
+		seen[low] = s.ValueString()
+	}
+}
+
+func (r *providerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() { // destroy
+		return
+	}
+	var plan, config providerResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	var defaults map[string]string
+	if r.data != nil {
+		defaults = r.data.defaultTags
+	}
+	if plan.Tags.IsUnknown() {
+		plan.TagsAll = types.MapUnknown(types.StringType)
+	} else {
+		plan.TagsAll = tagsValue(mergeTags(defaults, stringMap(ctx, plan.Tags, &resp.Diagnostics)), false)
+	}
+
+	if !req.State.Raw.IsNull() && config.Thumbprints.IsNull() {
+		configured, d := req.Private.GetKey(ctx, privateThumbprintsConfigured)
+		resp.Diagnostics.Append(d...)
+		if string(configured) == "true" && len(plan.Thumbprints.Elements()) > 0 {
+			resp.Diagnostics.AddAttributeWarning(path.Root("thumbprints"), "Thumbprints Kept",
+				fmt.Sprintf("thumbprints was removed from the configuration, but IAM refuses an empty thumbprint list, so the %d thumbprint(s) IAM has are kept. "+
+					"IAM verifies the identity provider against its trusted root CAs and uses thumbprints only as a fallback. "+
+					"To change them, set thumbprints to the new list.", len(plan.Thumbprints.Elements())))
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *providerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan providerResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	clientIDs := setStrings(ctx, plan.ClientIDs, &resp.Diagnostics)
+	thumbprints := lowerAll(setStrings(ctx, plan.Thumbprints.SetValue, &resp.Diagnostics))
+	tagsAll := stringMap(ctx, plan.TagsAll, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	in := &iam.CreateOpenIDConnectProviderInput{
+		Url:            aws.String(plan.URL.ValueString()),
+		ClientIDList:   clientIDs,
+		ThumbprintList: thumbprints,
+		Tags:           iamTags(tagsAll),
+	}
+	out, err := r.data.aws.IAM.CreateOpenIDConnectProvider(ctx, in)
+	if err != nil {
+		if awsclient.IsAlreadyExists(err) {
+			u, _ := oidcurl.Parse(plan.URL.ValueString())
+			arn := u.ProviderARN(r.data.aws.Partition, r.data.aws.AccountID)
+			resp.Diagnostics.AddAttributeError(path.Root("url"), "OIDC Provider Already Exists",
+				fmt.Sprintf("IAM already has an OIDC provider for %s (%s). An account has one provider per URL. "+
+					"To manage it here, import it: terraform import <address> %s", plan.URL.ValueString(), arn, arn))
+			return
+		}
+		resp.Diagnostics.AddError("Cannot Create OIDC Provider", describeAWSError(err))
+		return
+	}
+
+	// Save the ARN before anything else can fail, so the new provider is never orphaned.
+	plan.ARN = types.StringValue(aws.ToString(out.OpenIDConnectProviderArn))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateThumbprintsConfigured, boolJSON(len(thumbprints) > 0))...)
+	tflog.Info(ctx, "created IAM OIDC provider", map[string]any{"arn": plan.ARN.ValueString()})
+
+	found, diags := r.read(ctx, &plan, plan.Tags.IsNull())
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() || !found {
+		if !found {
+			resp.Diagnostics.AddError("OIDC Provider Vanished", "IAM created "+plan.ARN.ValueString()+" but could not find it right after. Run terraform apply again.")
+		}
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *providerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state providerResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	found, diags := r.read(ctx, &state, state.Tags.IsNull())
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	if !found {
+		tflog.Warn(ctx, "IAM OIDC provider not found; removing it from state", map[string]any{"arn": state.ARN.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// read refreshes m from IAM by its ARN. It reports found=false when IAM has no such provider.
+func (r *providerResource) read(ctx context.Context, m *providerResourceModel, tagsWereNull bool) (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	arn := m.ARN.ValueString()
+	p, err := getOIDCProvider(ctx, r.data.aws.IAM, arn)
+	if awsclient.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		diags.AddError("Cannot Read OIDC Provider", fmt.Sprintf("Reading %s: %s", arn, describeAWSError(err)))
+		return false, diags
+	}
+
+	// IAM returns the URL without its scheme; keep the configured spelling when it names the
+	// same provider, so `https://x` in configuration never diffs against IAM's `x`.
+	if m.URL.IsNull() || !oidcurl.Equal(m.URL.ValueString(), p.url) {
+		m.URL = types.StringValue(oidcurl.FromKey(p.url))
+	}
+	m.ClientIDs = stringSet(p.clientIDs)
+	m.Thumbprints = thumbprintsFromStrings(p.thumbprints)
+
+	var configured map[string]string
+	if !m.Tags.IsNull() && !m.Tags.IsUnknown() {
+		configured = stringMap(ctx, m.Tags, &diags)
+	}
+	m.TagsAll = tagsValue(p.tags, false)
+	m.Tags = tagsValue(ownTags(p.tags, r.data.defaultTags, configured), tagsWereNull)
+	return true, diags
+}
+
+func (r *providerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state, config providerResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	arn := aws.String(state.ARN.ValueString())
+	api := r.data.aws.IAM
+
+	oldIDs := setStrings(ctx, state.ClientIDs, &resp.Diagnostics)
+	newIDs := setStrings(ctx, plan.ClientIDs, &resp.Diagnostics)
+	// Add before removing, so the provider never has fewer audiences than both versions share.
+	for _, id := range newIDs {
+		if !slices.Contains(oldIDs, id) {
+			if _, err := api.AddClientIDToOpenIDConnectProvider(ctx, &iam.AddClientIDToOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn, ClientID: aws.String(id)}); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("client_ids"), "Cannot Add Client ID", fmt.Sprintf("Adding %q to %s: %s", id, *arn, describeAWSError(err)))
+				return
+			}
+		}
+	}
+	for _, id := range oldIDs {
+		if !slices.Contains(newIDs, id) {
+			if _, err := api.RemoveClientIDFromOpenIDConnectProvider(ctx, &iam.RemoveClientIDFromOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn, ClientID: aws.String(id)}); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("client_ids"), "Cannot Remove Client ID", fmt.Sprintf("Removing %q from %s: %s", id, *arn, describeAWSError(err)))
+				return
+			}
+		}
+	}
+
+	if !config.Thumbprints.IsNull() {
+		newTP := lowerAll(setStrings(ctx, plan.Thumbprints.SetValue, &resp.Diagnostics))
+		oldTP := lowerAll(setStrings(ctx, state.Thumbprints.SetValue, &resp.Diagnostics))
+		slices.Sort(newTP)
+		slices.Sort(oldTP)
+		if !slices.Equal(newTP, oldTP) && len(newTP) > 0 {
+			if _, err := api.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{OpenIDConnectProviderArn: arn, ThumbprintList: newTP}); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("thumbprints"), "Cannot Update Thumbprints", describeAWSError(err))
+				return
+			}
+		}
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateThumbprintsConfigured, boolJSON(!config.Thumbprints.IsNull()))...)
+
+	untag, tag := tagDiff(stringMap(ctx, state.TagsAll, &resp.Diagnostics), stringMap(ctx, plan.TagsAll, &resp.Diagnostics))
+	if len(untag) > 0 {
+		if _, err := api.UntagOpenIDConnectProvider(ctx, &iam.UntagOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn, TagKeys: untag}); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("tags"), "Cannot Remove Tags", describeAWSError(err))
+			return
+		}
+	}
+	if len(tag) > 0 {
+		if _, err := api.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn, Tags: iamTags(tag)}); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("tags"), "Cannot Add Tags", describeAWSError(err))
+			return
+		}
+	}
+
+	found, diags := r.read(ctx, &plan, plan.Tags.IsNull())
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	if !found {
+		resp.Diagnostics.AddError("OIDC Provider Vanished", *arn+" was deleted while it was being updated.")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *providerResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state providerResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, err := r.data.aws.IAM.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{
+		OpenIDConnectProviderArn: aws.String(state.ARN.ValueString()),
+	})
+	if err != nil && !awsclient.IsNotFound(err) {
+		resp.Diagnostics.AddError("Cannot Delete OIDC Provider", fmt.Sprintf("Deleting %s: %s", state.ARN.ValueString(), describeAWSError(err)))
+	}
+}
+
+func (r *providerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if _, err := oidcurl.ParseProviderARN(req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("Import an OIDC provider by its ARN: %s", err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("arn"), req.ID)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateThumbprintsConfigured, boolJSON(false))...)
+}
+
+// oidcProvider is what IAM knows about one provider.
+type oidcProvider struct {
+	arn         string
+	url         string // without scheme, as IAM returns it
+	clientIDs   []string
+	thumbprints []string
+	tags        map[string]string
+}
+
+func getOIDCProvider(ctx context.Context, api awsclient.IAMAPI, arn string) (*oidcProvider, error) {
+	out, err := api.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
+	if err != nil {
+		return nil, err
+	}
+	p := &oidcProvider{
+		arn:         arn,
+		url:         aws.ToString(out.Url),
+		clientIDs:   out.ClientIDList,
+		thumbprints: lowerAll(out.ThumbprintList),
+		tags:        map[string]string{},
+	}
+	// Tags come from their own paginated call: Get does not return them everywhere.
+	pages := iam.NewListOpenIDConnectProviderTagsPaginator(api, &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: aws.String(arn)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range page.Tags {
+			p.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return p, nil
+}
+
+func iamTags(m map[string]string) []iamtypes.Tag {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]iamtypes.Tag, 0, len(m))
+	for _, k := range keys {
+		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+func lowerAll(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}
+
+func boolJSON(b bool) []byte {
+	if b {
+		return []byte("true")
+	}
+	return []byte("false")
+}
