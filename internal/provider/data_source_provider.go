@@ -145,7 +145,7 @@ func findProviderByURL(ctx context.Context, api awsclient.IAMAPI, url string) (s
 		switch {
 		case parsed.Key == want:
 			return arn, nil
-		case strings.TrimSuffix(parsed.Key, "/") == strings.TrimSuffix(want, "/"):
+		case strings.TrimRight(parsed.Key, "/") == strings.TrimRight(want, "/"):
 			near = append(near, arn)
 		}
 	}
@@ -179,7 +179,11 @@ func (lookupURLValidator) ValidateString(_ context.Context, req validator.String
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, err := oidcurl.Parse(oidcurl.FromKey(req.ConfigValue.ValueString())); err != nil {
+	raw := req.ConfigValue.ValueString()
+	if !strings.Contains(raw, "://") {
+		raw = oidcurl.FromKey(raw)
+	}
+	if _, err := oidcurl.Parse(raw); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid OIDC Provider URL", err.Error())
 	}
 }

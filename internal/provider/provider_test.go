@@ -106,3 +106,29 @@ func getProvider(t *testing.T, arn string) *iam.GetOpenIDConnectProviderOutput {
 	}
 	return out
 }
+
+// errorPattern matches an error whose text holds each phrase in order. Terraform wraps
+// long diagnostics, so any run of spaces in a phrase matches any white space.
+func errorPattern(phrases ...string) *regexp.Regexp {
+	parts := make([]string, len(phrases))
+	for i, p := range phrases {
+		words := strings.Fields(p)
+		for j, w := range words {
+			words[j] = regexp.QuoteMeta(w)
+		}
+		parts[i] = strings.Join(words, `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(parts, `.*`))
+}
+
+// attributeErrorPattern matches an error with the given summary that Terraform shows on
+// the configuration line of attr (so the provider scoped it to that attribute), whose
+// detail then holds each phrase.
+func attributeErrorPattern(summary, attr string, phrases ...string) *regexp.Regexp {
+	at := `Error: ` + regexp.QuoteMeta(summary) + `\s+with [^\n]+,\s+on [^\n]+:\n\s*\d+:\s+` + regexp.QuoteMeta(attr) + `\s*=`
+	rest := strings.TrimPrefix(errorPattern(phrases...).String(), "(?s)")
+	if len(phrases) == 0 {
+		return regexp.MustCompile(`(?s)` + at)
+	}
+	return regexp.MustCompile(`(?s)` + at + `.*?` + rest)
+}
