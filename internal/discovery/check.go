@@ -3,10 +3,10 @@ package discovery
 import (
 	"errors"
 	"fmt"
+	"github.com/awsoidc/terraform-provider-awsoidc/internal/oidcurl"
 	"net/url"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // Code identifies a finding. Codes are stable; messages may be reworded.
@@ -131,33 +131,15 @@ func isTemplate(issuer string) bool {
 	return strings.ContainsAny(issuer, "{}") || strings.Contains(lower, "%7b") || strings.Contains(lower, "%7d")
 }
 
-// registrableURL applies IAM's rules for an OIDC provider URL: https, a
-// host, no port, no query, no fragment, no user info, at most 255 characters.
-// The rules live in this one function so the provider's shared URL rules can
-// take their place without touching the checks around it.
+// registrableURL applies IAM's rules for an OIDC provider URL. An issuer AWS has built in
+// (Google) cannot be registered either, but needs no registration, so it passes.
 func registrableURL(raw string) error {
-	if !strings.HasPrefix(raw, "https://") {
-		return fmt.Errorf("it does not start with \"https://\"; IAM accepts only https provider URLs")
+	_, err := oidcurl.Parse(raw)
+	var ue *oidcurl.Error
+	if errors.As(err, &ue) && ue.BuiltIn {
+		return nil
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("it is not a valid URL (%v)", err)
-	}
-	switch {
-	case u.User != nil:
-		return fmt.Errorf("it has user info (%q); IAM accepts none", u.User.Username())
-	case u.Hostname() == "":
-		return fmt.Errorf("it has no host")
-	case u.Port() != "" || strings.HasSuffix(u.Host, ":"):
-		return fmt.Errorf("it has a port (%q); IAM accepts provider URLs without a port only, so the IdP must serve on 443", u.Port())
-	case u.RawQuery != "" || u.ForceQuery:
-		return fmt.Errorf("it has a query (%q); IAM accepts none", "?"+u.RawQuery)
-	case u.Fragment != "" || strings.Contains(raw, "#"):
-		return fmt.Errorf("it has a fragment (%q); IAM accepts none", "#"+u.Fragment)
-	case utf8.RuneCountInString(raw) > 255:
-		return fmt.Errorf("it is %d characters long; IAM accepts at most 255", utf8.RuneCountInString(raw))
-	}
-	return nil
+	return err
 }
 
 // checkJWKSURI reports whether jwks_uri is worth judging the key set behind.

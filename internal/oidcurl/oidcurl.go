@@ -38,6 +38,8 @@ type Error struct {
 	Value string
 	Rule  string
 	Fix   string
+	// BuiltIn is set when the only fault is that AWS trusts this issuer without a provider.
+	BuiltIn bool
 }
 
 func (e *Error) Error() string {
@@ -111,8 +113,9 @@ func Parse(raw string) (URL, error) {
 		return fail("the path has an empty segment (//)", "Remove the doubled slash; the URL must equal the token's iss claim")
 	}
 	if name, ok := builtIn[strings.ToLower(host)]; ok && (path == "" || path == "/") {
-		return fail(fmt.Sprintf("%s (%s) is built into AWS; IAM refuses to create an OIDC provider for it", host, name),
-			"Trust it directly: use it as the trust principal of the role, without an awsoidc_provider")
+		return URL{}, &Error{Value: raw, BuiltIn: true,
+			Rule: fmt.Sprintf("%s (%s) is built into AWS; IAM refuses to create an OIDC provider for it", host, name),
+			Fix:  "Trust it directly: use it as the trust principal of the role, without an awsoidc_provider"}
 	}
 	return URL{raw: raw, host: host, path: path}, nil
 }
@@ -197,7 +200,7 @@ func ParseProviderARN(arn string) (ProviderARN, error) {
 	}
 	account := parts[4]
 	if len(account) != 12 || strings.Trim(account, "0123456789") != "" {
-		return ProviderARN{}, fmt.Errorf("%q has account ID %q; expected 12 digits", arn, account)
+		return ProviderARN{}, fmt.Errorf("%q has account ID %q; expected a 12-digit account ID", arn, account)
 	}
 	key, ok := strings.CutPrefix(parts[5], "oidc-provider/")
 	if !ok || key == "" || strings.HasPrefix(key, "/") {

@@ -1,0 +1,43 @@
+// Package trustpolicy builds, checks, parses, compares and evaluates IAM
+// role trust policies for web identity federation (AssumeRoleWithWebIdentity).
+//
+// Build turns a typed Spec (one Trust per identity provider) into a
+// byte-stable policy document. Validate lists what AWS would reject late or
+// silently accept and never match: claims AWS does not expose for the
+// issuer, keys under another provider's prefix, multi-tenant public issuers
+// (GitHub Actions' shared issuer, gitlab.com, HCP Terraform, Buildkite)
+// without a subject that pins the owner, Google without its client ID as
+// audience, ForAllValues in Allow statements, and policies over the size
+// quota. Parse, Normalize and Equivalent read any trust policy and compare
+// two of them semantically. Evaluate answers "would STS let this token
+// assume the role?", with the reasons.
+//
+// # Rendering
+//
+// Values are sorted and de-duplicated; a single value is written as a plain
+// string and several as a list, in every element (Action, Principal and
+// condition values). Object members have a fixed order (Version, Id,
+// Statement; Sid, Effect, Principal, NotPrincipal, Action, NotAction,
+// Resource, NotResource, Condition) and operators, condition keys and
+// principal types are sorted. Build indents by two spaces; Normalize is
+// compact.
+//
+// # What the evaluator does not model
+//
+//   - Token verification: signature, iss, exp/nbf/iat, the token's aud
+//     against the IAM provider's client IDs, thumbprints. Evaluate starts
+//     from claims that STS has already accepted.
+//   - Which audience STS picks when a generic OIDC token carries several:
+//     all of them become values of `<prefix>:aud`.
+//   - Condition operators other than the String family and Null (Bool,
+//     Numeric, Date, Arn, IpAddress, Binary): an unknown operator never
+//     opens an Allow and always lets a Deny apply, so answers err towards
+//     denial. Operator names are matched case-sensitively, as documented.
+//   - Policy variables other than ${*}, ${?}, ${$} and single-valued keys
+//     of the request (with an optional default).
+//   - An operator without a set qualifier on a key holding several values is
+//     read as "some value matches" (negated: "no value matches").
+//   - Principal {"AWS": "*"} is treated like "*".
+//   - Service control, resource control and session policies, permissions
+//     boundaries, and STS limits (tag counts and sizes, session name rules).
+package trustpolicy
