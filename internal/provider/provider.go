@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/awsoidc/terraform-provider-awsoidc/internal/awsclient"
+	"github.com/awsoidc/terraform-provider-awsoidc/internal/idpfetch"
 )
 
 var _ provider.Provider = (*awsoidcProvider)(nil)
@@ -34,6 +35,7 @@ type awsoidcProvider struct {
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
 	aws         *awsclient.Client
+	idp         *idpfetch.Client // one per Terraform run: fetches and handshakes are shared
 	defaultTags map[string]string
 }
 
@@ -136,15 +138,15 @@ func (p *awsoidcProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"custom_ca_bundle": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "PEM file of extra CA certificates to trust for AWS endpoints. Defaults to `AWS_CA_BUNDLE`.",
+				MarkdownDescription: "PEM file of extra CA certificates to trust, for AWS endpoints and for identity providers, added to the system's. Defaults to `AWS_CA_BUNDLE`.",
 			},
 			"http_proxy": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Proxy for plain HTTP requests. Defaults to `HTTP_PROXY`.",
+				MarkdownDescription: "Proxy for plain HTTP requests. Defaults to `HTTP_PROXY`. Also used for HTTPS when no HTTPS proxy is set anywhere.",
 			},
 			"https_proxy": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Proxy for HTTPS requests. Defaults to `HTTPS_PROXY`.",
+				MarkdownDescription: "Proxy for HTTPS requests, to AWS and to identity providers (through HTTP CONNECT). Defaults to `HTTPS_PROXY`.",
 			},
 			"no_proxy": schema.StringAttribute{
 				Optional:            true,
@@ -226,7 +228,13 @@ func (p *awsoidcProvider) Configure(ctx context.Context, req provider.ConfigureR
 		return
 	}
 
-	data := &providerData{aws: client, defaultTags: map[string]string{}}
+	idp, err := newIdPClient(ctx, cfg, p.version)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("custom_ca_bundle"), "Cannot Configure IdP Client", err.Error())
+		return
+	}
+
+	data := &providerData{aws: client, idp: idp, defaultTags: map[string]string{}}
 	if len(m.DefaultTags) == 1 && !m.DefaultTags[0].Tags.IsNull() {
 		resp.Diagnostics.Append(m.DefaultTags[0].Tags.ElementsAs(ctx, &data.defaultTags, false)...)
 	}
