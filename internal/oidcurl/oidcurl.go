@@ -51,7 +51,13 @@ func (e *Error) Error() string {
 }
 
 // Parse validates raw as the URL of an IAM OIDC provider. raw must start with https://.
-func Parse(raw string) (URL, error) {
+func Parse(raw string) (URL, error) { return parse(raw, false) }
+
+// ParseIssuer is Parse for an issuer that may be one AWS has built in (Google, Cognito
+// identity pools, ...): such issuers have condition keys but no IAM provider.
+func ParseIssuer(raw string) (URL, error) { return parse(raw, true) }
+
+func parse(raw string, allowBuiltIn bool) (URL, error) {
 	fail := func(rule, fix string) (URL, error) {
 		return URL{}, &Error{Value: raw, Rule: rule, Fix: fix}
 	}
@@ -112,7 +118,7 @@ func Parse(raw string) (URL, error) {
 	if strings.Contains(path, "//") {
 		return fail("the path has an empty segment (//)", "Remove the doubled slash; the URL must equal the token's iss claim")
 	}
-	if name, ok := builtIn[strings.ToLower(host)]; ok && (path == "" || path == "/") {
+	if name, ok := builtIn[strings.ToLower(host)]; ok && (path == "" || path == "/") && !allowBuiltIn {
 		return URL{}, &Error{Value: raw, BuiltIn: true,
 			Rule: fmt.Sprintf("%s (%s) is built into AWS; IAM refuses to create an OIDC provider for it", host, name),
 			Fix:  "Trust it directly: use it as the trust principal of the role, without an awsoidc_provider"}

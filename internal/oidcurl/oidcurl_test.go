@@ -1,6 +1,7 @@
 package oidcurl
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -173,4 +174,21 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("ARN round trip of %q failed: %v %+v", raw, err, p)
 		}
 	})
+}
+
+func TestParseIssuer_acceptsBuiltInIssuers(t *testing.T) {
+	u, err := ParseIssuer("https://accounts.google.com")
+	if err != nil {
+		t.Fatalf("ParseIssuer refused a built-in issuer: %v", err)
+	}
+	if u.ConditionKey("aud") != "accounts.google.com:aud" {
+		t.Errorf("ConditionKey = %q", u.ConditionKey("aud"))
+	}
+	if _, err := ParseIssuer("http://accounts.google.com"); err == nil {
+		t.Error("ParseIssuer must keep every other rule")
+	}
+	var ue *Error
+	if _, err := Parse("https://accounts.google.com"); !errors.As(err, &ue) || !ue.BuiltIn {
+		t.Errorf("Parse must mark a built-in issuer's error as BuiltIn, got %v", err)
+	}
 }

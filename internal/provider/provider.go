@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -21,7 +22,10 @@ import (
 	"github.com/awsoidc/terraform-provider-awsoidc/internal/idpfetch"
 )
 
-var _ provider.Provider = (*awsoidcProvider)(nil)
+var (
+	_ provider.Provider              = (*awsoidcProvider)(nil)
+	_ provider.ProviderWithFunctions = (*awsoidcProvider)(nil)
+)
 
 // New returns a constructor for the provider, as providerserver.Serve and tests expect.
 func New(version string) func() provider.Provider {
@@ -336,5 +340,13 @@ func (p *awsoidcProvider) Resources(context.Context) []func() resource.Resource 
 func (p *awsoidcProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newProviderDataSource,
+	}
+}
+
+func (p *awsoidcProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{
+		newConditionKeyFunction,
+		newProviderARNFunction,
+		newThumbprintFunction,
 	}
 }
