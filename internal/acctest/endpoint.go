@@ -41,7 +41,16 @@ type Request struct {
 	// Status is the HTTP status the client got; 0 for a dropped connection or
 	// a call still in flight.
 	Status int
+	// AccessKeyID signed the call ("" when unsigned): tests use it to see which
+	// credentials a provider really used.
+	AccessKeyID string
+	// Response is the start of moto's answer (up to maxRecordedResponse bytes),
+	// so a test can learn values moto made up, such as temporary credentials.
+	Response []byte
 }
+
+// maxRecordedResponse bounds how much of each answer is kept.
+const maxRecordedResponse = 64 << 10
 
 // Fault is what an Endpoint does instead of (or before) forwarding a call.
 // Delay is applied first; then Drop closes the connection, or a non-empty Code
@@ -225,6 +234,7 @@ func (e *Endpoint) Requests() []Request {
 	out := make([]Request, len(e.requests))
 	for i, r := range e.requests {
 		r.Params = cloneValues(r.Params)
+		r.Response = bytes.Clone(r.Response)
 		out[i] = r
 	}
 	return out
@@ -295,9 +305,10 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	action := params.Get("Action")
 	service := serviceOf(r.Header.Get("Authorization"), action)
 
-	generation, index, fault, faulted := e.record(service, action, params)
+	generation, index, fault, faulted := e.record(service, action, params, accessKeyOf(r.Header.Get("Authorization")))
 	status := 0
-	defer func() { e.setStatus(generation, index, status) }()
+	var answer []byte
+	defer func() { e.setResult(generation, index, status, answer) }()
 
 	if faulted && fault.Delay > 0 {
 		timer := time.NewTimer(fault.Delay)
@@ -322,13 +333,13 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		e.proxy.ServeHTTP(rec, r)
-		status = rec.status
+		status, answer = rec.status, rec.body.Bytes()
 	}
 }
 
 // record logs the call and takes the first matching fault, if any; it
 // returns the call's index in the log.
-func (e *Endpoint) record(service, action string, params url.Values) (generation, index int, fault Fault, faulted bool) {
+func (e *Endpoint) record(service, action string, params url.Values, accessKeyID string) (generation, index int, fault Fault, faulted bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, p := range e.plans {
@@ -338,15 +349,16 @@ func (e *Endpoint) record(service, action string, params url.Values) (generation
 			break
 		}
 	}
-	e.requests = append(e.requests, Request{Service: service, Action: action, Params: params, Faulted: faulted})
+	e.requests = append(e.requests, Request{Service: service, Action: action, Params: params, Faulted: faulted, AccessKeyID: accessKeyID})
 	return e.generation, len(e.requests) - 1, fault, faulted
 }
 
-func (e *Endpoint) setStatus(generation, index, status int) {
+func (e *Endpoint) setResult(generation, index, status int, answer []byte) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if generation == e.generation && index < len(e.requests) {
 		e.requests[index].Status = status
+		e.requests[index].Response = answer
 	}
 }
 
@@ -365,7 +377,18 @@ func requestParams(r *http.Request, body []byte) url.Values {
 	return params
 }
 
-var credentialScope = regexp.MustCompile(`Credential=[^/,\s]*/\d{8}/[^/,\s]+/([a-z0-9-]+)/aws4_request`)
+var (
+	credentialScope = regexp.MustCompile(`Credential=[^/,\s]*/\d{8}/[^/,\s]+/([a-z0-9-]+)/aws4_request`)
+	credentialKey   = regexp.MustCompile(`Credential=([^/,\s]+)/`)
+)
+
+// accessKeyOf reads the access key ID from a SigV4 Authorization header.
+func accessKeyOf(authorization string) string {
+	if m := credentialKey.FindStringSubmatch(authorization); m != nil {
+		return m[1]
+	}
+	return ""
+}
 
 // stsActions are the STS Query actions; anything else unsigned is IAM.
 var stsActions = map[string]bool{
@@ -446,11 +469,19 @@ func dropConnection(w http.ResponseWriter) {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	body   bytes.Buffer
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(p []byte) (int, error) {
+	if room := maxRecordedResponse - s.body.Len(); room > 0 {
+		s.body.Write(p[:min(len(p), room)])
+	}
+	return s.ResponseWriter.Write(p)
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -438,3 +438,32 @@ func TestServiceOf_readsTheCredentialScopeOrTheAction(t *testing.T) {
 		}
 	}
 }
+
+func TestEndpoint_recordsTheSigningKeyAndMotosAnswer(t *testing.T) {
+	t.Parallel()
+	ep := EndpointForTest(t)
+	got := mustPost(t, ep.URL, ServiceSTS, "GetCallerIdentity", nil)
+	if got.status != http.StatusOK {
+		t.Fatalf("GetCallerIdentity: status %d", got.status)
+	}
+	form := url.Values{"Action": {"GetCallerIdentity"}, "Version": {apiVersions[ServiceSTS]}}
+	if _, err := post(context.Background(), ep.URL, ServiceSTS, false, form); err != nil {
+		t.Fatal(err)
+	}
+	reqs := ep.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("recorded %d calls, want 2", len(reqs))
+	}
+	if reqs[0].AccessKeyID != "test" {
+		t.Errorf("AccessKeyID = %q, want the key of the Authorization header, %q", reqs[0].AccessKeyID, "test")
+	}
+	if reqs[1].AccessKeyID != "" {
+		t.Errorf("an unsigned call recorded AccessKeyID %q", reqs[1].AccessKeyID)
+	}
+	if !bytes.Equal(reqs[0].Response, got.body) {
+		t.Errorf("Response = %q, want moto's answer %q", reqs[0].Response, got.body)
+	}
+	if !bytes.Contains(reqs[0].Response, []byte("<Account>"+AccountID+"</Account>")) {
+		t.Errorf("Response %q lacks the account", reqs[0].Response)
+	}
+}

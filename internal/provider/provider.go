@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -23,8 +24,9 @@ import (
 )
 
 var (
-	_ provider.Provider              = (*awsoidcProvider)(nil)
-	_ provider.ProviderWithFunctions = (*awsoidcProvider)(nil)
+	_ provider.Provider                       = (*awsoidcProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*awsoidcProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*awsoidcProvider)(nil)
 )
 
 // New returns a constructor for the provider, as providerserver.Serve and tests expect.
@@ -348,5 +350,11 @@ func (p *awsoidcProvider) Functions(context.Context) []func() function.Function 
 		newConditionKeyFunction,
 		newProviderARNFunction,
 		newThumbprintFunction,
+	}
+}
+
+func (p *awsoidcProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		newCredentialsEphemeral,
 	}
 }

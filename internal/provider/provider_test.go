@@ -123,9 +123,13 @@ func errorPattern(phrases ...string) *regexp.Regexp {
 
 // attributeErrorPattern matches an error with the given summary that Terraform shows on
 // the configuration line of attr (so the provider scoped it to that attribute), whose
-// detail then holds each phrase.
+// detail then holds each phrase. An empty summary matches any.
 func attributeErrorPattern(summary, attr string, phrases ...string) *regexp.Regexp {
-	at := `Error: ` + regexp.QuoteMeta(summary) + `\s+with [^\n]+,\s+on [^\n]+:\n\s*\d+:\s+` + regexp.QuoteMeta(attr) + `\s*=`
+	title := regexp.QuoteMeta(summary)
+	if summary == "" {
+		title = `[^\n]+`
+	}
+	at := `Error: ` + title + `\s+with [^\n]+,\s+on [^\n]+:\n\s*\d+:\s+` + regexp.QuoteMeta(attr) + `\s*=`
 	rest := strings.TrimPrefix(errorPattern(phrases...).String(), "(?s)")
 	if len(phrases) == 0 {
 		return regexp.MustCompile(`(?s)` + at)
