@@ -74,6 +74,17 @@ type Result struct {
 // Valid reports whether STS would accept the token itself.
 func (r Result) Valid() bool { return len(r.Problems) == 0 }
 
+// Peek reads the claims of raw without verifying anything, to learn which issuer to
+// verify it against.
+func Peek(raw string) (map[string]any, error) {
+	tok, err := jwt.ParseSigned(strings.TrimSpace(raw), Algorithms)
+	if err != nil {
+		return nil, err
+	}
+	var claims map[string]any
+	return claims, tok.UnsafeClaimsWithoutVerification(&claims)
+}
+
 // Verify checks raw. It fetches the issuer's discovery document and JWKS through fetch.
 func Verify(ctx context.Context, raw string, fetch Fetcher, opts Options) Result {
 	var res Result

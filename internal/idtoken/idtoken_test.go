@@ -24,7 +24,7 @@ func offlineIdP(t *testing.T) (*localidp.Server, Fetcher) {
 		t.Fatal(err)
 	}
 	bodies := map[string][]byte{
-		discovery.DocumentURL(issuer):    doc,
+		discovery.DocumentURL(issuer):   doc,
 		localidp.DefaultJWKSURI(issuer): idp.JWKSJSON(),
 	}
 	return idp, func(_ context.Context, url string) ([]byte, error) {
@@ -123,4 +123,19 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("a token whose keys cannot be fetched was accepted: %q", raw)
 		}
 	})
+}
+
+func TestPeek_readsClaimsWithoutVerifying(t *testing.T) {
+	idp, _ := offlineIdP(t)
+	raw, err := idp.MintToken(map[string]any{"sub": "x"}, localidp.TokenOptions{WrongKey: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := Peek(raw)
+	if err != nil || claims["sub"] != "x" || claims["iss"] != localidp.DefaultIssuer {
+		t.Fatalf("Peek = %v, %v", claims, err)
+	}
+	if _, err := Peek("not a token"); err == nil {
+		t.Error("Peek accepted a string that is no JWT")
+	}
 }
