@@ -3,6 +3,7 @@ package awsclient
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -50,7 +51,12 @@ func (c *Client) AssumeRoleWithWebIdentity(ctx context.Context, r WebIdentityReq
 		WebIdentityToken: aws.String(r.Token),
 	}
 	if r.Duration > 0 {
-		in.DurationSeconds = aws.Int32(int32(r.Duration / time.Second))
+		seconds := int64(r.Duration / time.Second)
+		// Callers validate STS's 15m–12h range; this only keeps the conversion exact.
+		if seconds < 1 || seconds > math.MaxInt32 {
+			return nil, fmt.Errorf("session duration %s is outside what STS accepts, expected 15m to 12h", r.Duration)
+		}
+		in.DurationSeconds = aws.Int32(int32(seconds))
 	}
 	if r.Policy != "" {
 		in.Policy = aws.String(r.Policy)

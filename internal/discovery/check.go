@@ -3,10 +3,11 @@ package discovery
 import (
 	"errors"
 	"fmt"
-	"github.com/awsoidc/terraform-provider-awsoidc/internal/oidcurl"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/awsoidc/terraform-provider-awsoidc/internal/oidcurl"
 )
 
 // Code identifies a finding. Codes are stable; messages may be reworded.

@@ -11,7 +11,9 @@ import (
 	"testing"
 )
 
-func readIdPDocument(t *testing.T, name string) *Document {
+// readRecordedDocument parses testdata/idp/<name>.json, a discovery document
+// as a real identity provider publishes it.
+func readRecordedDocument(t *testing.T, name string) *Document {
 	t.Helper()
 	body, err := os.ReadFile(filepath.Join("testdata", "idp", name+".json"))
 	if err != nil {
@@ -92,7 +94,7 @@ func TestCheck_realIdPsGetTheVerdictAWSGives(t *testing.T) {
 	jwks := mustParseJWKS(t, rsaJWKS(t))
 	for _, tc := range cases {
 		t.Run(tc.idp+" asked as "+tc.requested, func(t *testing.T) {
-			doc := readIdPDocument(t, tc.idp)
+			doc := readRecordedDocument(t, tc.idp)
 			v := Check(tc.requested, doc, jwks, nil)
 			if got := codes(v.Problems); !reflect.DeepEqual(got, append([]Code{}, tc.wantProblems...)) {
 				t.Errorf("problems = %v, want %v\n%v", got, tc.wantProblems, v.Problems)
@@ -114,7 +116,7 @@ func TestCheck_realIdPsGetTheVerdictAWSGives(t *testing.T) {
 }
 
 func TestCheck_googleKeysLiveOnAnotherHost(t *testing.T) {
-	doc := readIdPDocument(t, "google")
+	doc := readRecordedDocument(t, "google")
 	jwksHost, err := doc.JWKSHost()
 	if err != nil {
 		t.Fatal(err)

@@ -166,8 +166,13 @@ func FuzzParse(f *testing.F) {
 		if FromKey(u.Key()) != raw {
 			t.Fatalf("FromKey(Key()) = %q, want %q", FromKey(u.Key()), raw)
 		}
-		if strings.ContainsAny(raw[len("https://"):], "?#@ ") {
-			t.Fatalf("accepted %q with a query, fragment, user info or space", raw)
+		rest := raw[len("https://"):]
+		if strings.ContainsAny(rest, "?# ") {
+			t.Fatalf("accepted %q with a query, fragment or space", raw)
+		}
+		// '@' is user info only before the first '/'; in the path it is an ordinary character.
+		if authority, _, _ := strings.Cut(rest, "/"); strings.Contains(authority, "@") {
+			t.Fatalf("accepted %q with user info", raw)
 		}
 		p, err := ParseProviderARN(u.ProviderARN("aws", "123456789012"))
 		if err != nil || p.Key != u.Key() {
