@@ -1,3 +1,5 @@
+// Command terraform-provider-awsoidc is the Terraform provider for AWS IAM federation with
+// OpenID Connect identity providers.
 package main
 
 import (

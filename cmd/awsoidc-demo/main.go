@@ -186,7 +186,7 @@ func copyConfig(src, dst string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
 			return err
 		}
 		n++

@@ -109,8 +109,8 @@ func New(ctx context.Context, c Config) (*Client, []Diagnostic) {
 			{Name: ProductName, Version: c.Version},
 		},
 	}
-	if base.Region == "" && regionFromEnvironment() == "" {
-		base.Region = DefaultRegion
+	if base.Region == "" {
+		base.Region = resolveRegion(ctx, c)
 	}
 	if ar := c.AssumeRole; ar != nil {
 		base.AssumeRole = []awsbase.AssumeRole{{

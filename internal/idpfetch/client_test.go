@@ -76,7 +76,7 @@ func TestGet_returnsBodyTypeStatusAndServedChain(t *testing.T) {
 	if err := json.Unmarshal(resp.Body, &doc); err != nil || doc["issuer"] != "https://idp.test" {
 		t.Errorf("body %s (err %v), want the discovery document of https://idp.test", resp.Body, err)
 	}
-	if resp.URL != "https://idp.test/.well-known/openid-configuration" || resp.StatusCode != 200 || resp.ContentType != "application/json" {
+	if resp.URL != "https://idp.test/.well-known/openid-configuration" || resp.StatusCode != http.StatusOK || resp.ContentType != "application/json" {
 		t.Errorf("URL %q status %d type %q", resp.URL, resp.StatusCode, resp.ContentType)
 	}
 	if !sameCerts(resp.PeerCertificates, s.Host("idp.test").Served()) {

@@ -56,16 +56,16 @@ func ownTags(all, defaults, configured map[string]string) map[string]string {
 	return out
 }
 
-// tagDiff lists what to untag and what to (re)tag to go from old to new.
-func tagDiff(old, new map[string]string) (untag []string, tag map[string]string) {
+// tagDiff lists what to untag and what to (re)tag to go from have to want.
+func tagDiff(have, want map[string]string) (untag []string, tag map[string]string) {
 	tag = map[string]string{}
-	for k := range old {
-		if _, ok := new[k]; !ok {
+	for k := range have {
+		if _, ok := want[k]; !ok {
 			untag = append(untag, k)
 		}
 	}
-	for k, v := range new {
-		if ov, ok := old[k]; !ok || ov != v {
+	for k, v := range want {
+		if ov, ok := have[k]; !ok || ov != v {
 			tag[k] = v
 		}
 	}

@@ -142,7 +142,7 @@ func Parse(doc string) (Policy, error) {
 		}
 		st, err := parseStatement(obj)
 		if err != nil {
-			return Policy{}, fmt.Errorf("Statement[%d]: %w", i, err)
+			return Policy{}, fmt.Errorf("in Statement[%d]: %w", i, err)
 		}
 		p.Statements = append(p.Statements, st)
 	}

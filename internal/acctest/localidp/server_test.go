@@ -478,7 +478,10 @@ func TestClose_stopsServersAndGoroutines(t *testing.T) {
 		t.Fatal("Close did not return within 10s")
 	}
 	select {
-	case <-slowDone:
+	case err := <-slowDone:
+		if err == nil {
+			t.Error("the slow request got an answer; Close should have cut it off")
+		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the slow request was not ended by Close")
 	}

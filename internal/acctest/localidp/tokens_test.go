@@ -114,7 +114,7 @@ func TestMintToken_badTokensFailVerification(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, kid, err := verify(t, s, token); err != errNoKey || kid != "rotated-away" {
+		if _, kid, err := verify(t, s, token); !errors.Is(err, errNoKey) || kid != "rotated-away" {
 			t.Errorf("kid %q err %v, want no published key for kid rotated-away", kid, err)
 		}
 	})
@@ -124,7 +124,7 @@ func TestMintToken_badTokensFailVerification(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := verify(t, s, token); err == nil || err == errNoKey {
+			if _, _, err := verify(t, s, token); err == nil || errors.Is(err, errNoKey) {
 				t.Errorf("a token signed with an unpublished key verified (err %v)", err)
 			}
 		})
