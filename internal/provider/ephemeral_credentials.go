@@ -24,13 +24,13 @@ import (
 
 // STS limits for AssumeRoleWithWebIdentity.
 const (
-	minSessionDuration   = 15 * time.Minute
-	maxSessionDuration   = 12 * time.Hour
-	maxSessionPolicyLen  = 2048
-	maxSessionPolicyARNs = 10
-	minTokenLen          = 4
-	maxTokenLen          = 20000
-	defaultSessionName   = "terraform-awsoidc"
+	minCredentialsDuration = 15 * time.Minute
+	maxCredentialsDuration = 12 * time.Hour
+	maxSessionPolicyLen    = 2048
+	maxSessionPolicyARNs   = 10
+	minTokenLen            = 4
+	maxTokenLen            = 20000
+	defaultSessionName     = "terraform-awsoidc"
 )
 
 var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
@@ -101,7 +101,7 @@ func (e *credentialsEphemeral) Schema(_ context.Context, _ ephemeral.SchemaReque
 			"duration": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "How long the credentials last, from `15m` to `12h`, at most the role's `max_session_duration`. Defaults to one hour.",
-				Validators:          []validator.String{durationBetween{min: minSessionDuration, max: maxSessionDuration}},
+				Validators:          []validator.String{durationBetween{min: minCredentialsDuration, max: maxCredentialsDuration}},
 			},
 			"policy": schema.StringAttribute{
 				Optional:            true,
