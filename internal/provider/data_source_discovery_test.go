@@ -465,4 +465,3 @@ func TestAccDiscovery_invalidArgumentsFailAtPlan(t *testing.T) {
 		})
 	}
 }
-
