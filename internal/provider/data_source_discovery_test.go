@@ -1,13 +1,19 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -464,4 +470,53 @@ func TestAccDiscovery_invalidArgumentsFailAtPlan(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestDiscoveryDataSource_problemsAreWarningsUnlessStrict looks at the diagnostics
+// themselves: a problem is a warning on issuer and the state is still written; with
+// strict it is an error and nothing is written; checklist warnings are returned only.
+func TestDiscoveryDataSource_problemsAreWarningsUnlessStrict(t *testing.T) {
+	t.Parallel()
+	gitlabLike := localidp.DefaultDocument("https://gitlab.test", "https://gitlab.test/oauth/discovery/keys")
+	gitlabLike["response_types_supported"] = []any{"code"}
+	srv := localidp.StartForTest(t, localidp.Config{Issuers: []localidp.IssuerConfig{
+		{URL: "https://tenant.test/"},
+		{URL: "https://gitlab.test", JWKSURI: "https://gitlab.test/oauth/discovery/keys", Document: gitlabLike},
+	}})
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	yes := tftypes.NewValue(tftypes.Bool, true)
+
+	t.Run("default", func(t *testing.T) {
+		resp, diags := readDirect(t, newDiscoveryDataSource(), srv, map[string]tftypes.Value{"issuer": str("https://tenant.test")})
+		d := oneDiagnostic(t, diags, diag.SeverityWarning, "Identity Provider Not Usable by AWS", "issuer")
+		if !errorPattern("differ only in the trailing slash", "Problem code: issuer_mismatch.", "With strict = true this is an error.").MatchString(d.Detail()) {
+			t.Errorf("detail %q", d.Detail())
+		}
+		var compatible types.Bool
+		resp.Diagnostics.Append(resp.State.GetAttribute(context.Background(), path.Root("aws_compatible"), &compatible)...)
+		if compatible.IsNull() || compatible.ValueBool() {
+			t.Errorf("aws_compatible = %v in state, want false: the outputs are written along with the warning", compatible)
+		}
+	})
+	t.Run("strict", func(t *testing.T) {
+		resp, diags := readDirect(t, newDiscoveryDataSource(), srv, map[string]tftypes.Value{"issuer": str("https://tenant.test"), "strict": yes})
+		d := oneDiagnostic(t, diags, diag.SeverityError, "Identity Provider Not Usable by AWS", "issuer")
+		if !strings.Contains(d.Detail(), "Problem code: issuer_mismatch.") || strings.Contains(d.Detail(), "With strict") {
+			t.Errorf("detail %q", d.Detail())
+		}
+		if !resp.State.Raw.IsNull() {
+			t.Error("state was written despite the error")
+		}
+	})
+	t.Run("checklist warnings only", func(t *testing.T) {
+		resp, diags := readDirect(t, newDiscoveryDataSource(), srv, map[string]tftypes.Value{"issuer": str("https://gitlab.test"), "strict": yes})
+		if len(diags) != 0 {
+			t.Fatalf("diagnostics %v, want none: departures AWS tolerates are returned, not shown", diags)
+		}
+		var warnings []findingModel
+		resp.Diagnostics.Append(resp.State.GetAttribute(context.Background(), path.Root("warnings"), &warnings)...)
+		if len(warnings) != 1 || warnings[0].Code.ValueString() != "id_token_response_type_missing" {
+			t.Errorf("warnings = %v, want one id_token_response_type_missing", warnings)
+		}
+	})
 }

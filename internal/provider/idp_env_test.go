@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"crypto/sha1" //nolint:gosec // recomputing AWS thumbprints, which are SHA-1.
 	"crypto/x509"
 	"encoding/hex"
@@ -11,11 +12,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/awsoidc/terraform-provider-awsoidc/internal/acctest/localidp"
+	"github.com/awsoidc/terraform-provider-awsoidc/internal/idpfetch"
 )
 
 // idpEnv is an acceptance test's world for the IdP data sources: the test's AWS endpoint
@@ -159,4 +166,63 @@ func idpDocument(t *testing.T, name string) map[string]any {
 		t.Fatalf("the %s document: %v", name, err)
 	}
 	return doc
+}
+
+// readDirect runs a data source's Read in process, without Terraform, so a test can see
+// the diagnostics themselves (severity, summary, attribute), which the CLI only prints.
+// config holds the arguments set; every other attribute is null.
+func readDirect(t *testing.T, ds datasource.DataSource, srv *localidp.Server, config map[string]tftypes.Value) (datasource.ReadResponse, diag.Diagnostics) {
+	t.Helper()
+	ctx := context.Background()
+	var sresp datasource.SchemaResponse
+	ds.Schema(ctx, datasource.SchemaRequest{}, &sresp)
+	if sresp.Diagnostics.HasError() {
+		t.Fatalf("schema: %v", sresp.Diagnostics)
+	}
+	typ, ok := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatalf("schema type is %T, want an object", sresp.Schema.Type().TerraformType(ctx))
+	}
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+	}
+	for name, v := range config {
+		if _, ok := vals[name]; !ok {
+			t.Fatalf("the schema has no attribute %q", name)
+		}
+		vals[name] = v
+	}
+	client, err := idpfetch.New(idpfetch.Config{HTTPSProxy: srv.ProxyURL(), RootCAs: srv.RootPool()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Close() })
+
+	var cresp datasource.ConfigureResponse
+	ds.(datasource.DataSourceWithConfigure).Configure(ctx, datasource.ConfigureRequest{ProviderData: &providerData{idp: client}}, &cresp)
+	if cresp.Diagnostics.HasError() {
+		t.Fatalf("configure: %v", cresp.Diagnostics)
+	}
+	resp := datasource.ReadResponse{State: tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, nil)}}
+	ds.Read(ctx, datasource.ReadRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)}}, &resp)
+	return resp, resp.Diagnostics
+}
+
+// oneDiagnostic returns the only diagnostic, failing the test unless there is exactly
+// one, with the given severity and summary, scoped to attribute.
+func oneDiagnostic(t *testing.T, diags diag.Diagnostics, severity diag.Severity, summary, attribute string) diag.Diagnostic {
+	t.Helper()
+	if len(diags) != 1 {
+		t.Fatalf("%d diagnostics, want 1: %v", len(diags), diags)
+	}
+	d := diags[0]
+	if d.Severity() != severity || d.Summary() != summary {
+		t.Fatalf("diagnostic %s %q, want %s %q", d.Severity(), d.Summary(), severity, summary)
+	}
+	wp, ok := d.(diag.DiagnosticWithPath)
+	if !ok || !wp.Path().Equal(path.Root(attribute)) {
+		t.Fatalf("diagnostic %q is not scoped to %s", d.Summary(), attribute)
+	}
+	return d
 }
