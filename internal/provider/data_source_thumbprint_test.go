@@ -485,3 +485,120 @@ func TestThumbprintDataSource_problemsAreWarningsUnlessStrict(t *testing.T) {
 		t.Error("state was written despite the error")
 	}
 }
+
+// checkBlockResult asserts the outcome Terraform recorded in state for a check block,
+// and, for a failure, the messages of the failed assertions.
+type checkBlockResult struct {
+	name     string
+	status   string // "pass" or "fail"
+	messages []*regexp.Regexp
+}
+
+func (c checkBlockResult) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	if req.State == nil {
+		resp.Error = errors.New("no state to read check results from")
+		return
+	}
+	for _, cr := range req.State.Checks {
+		if cr.Address.Kind != "check" || cr.Address.Name != c.name {
+			continue
+		}
+		if string(cr.Status) != c.status {
+			resp.Error = fmt.Errorf("check %q: status %q, want %q (%+v)", c.name, cr.Status, c.status, cr.Instances)
+			return
+		}
+		var got []string
+		for _, in := range cr.Instances {
+			for _, p := range in.Problems {
+				got = append(got, p.Message)
+			}
+		}
+		if len(got) != len(c.messages) {
+			resp.Error = fmt.Errorf("check %q: failed assertions %q, want %d", c.name, got, len(c.messages))
+			return
+		}
+		for i, re := range c.messages {
+			if !re.MatchString(got[i]) {
+				resp.Error = fmt.Errorf("check %q: message %q does not match %s", c.name, got[i], re)
+				return
+			}
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("state records no result for check %q", c.name)
+}
+
+// TestAccThumbprint_rotationCheckFromTheDocs runs the check block the docs show and
+// reads its outcome from the state: it fails while IAM holds a thumbprint the IdP no
+// longer serves, passes once the served one is registered, and fails again when a
+// served certificate is within expiry_warning_days of its expiry.
+func TestAccThumbprint_rotationCheckFromTheDocs(t *testing.T) {
+	t.Parallel()
+	host := uniqueHost(t)
+	e := newIdPEnv(t, localidp.Config{
+		Hosts:   []localidp.HostConfig{{Name: host, LeafNotAfter: time.Now().Add(20 * 24 * time.Hour)}},
+		Issuers: []localidp.IssuerConfig{{URL: "https://" + host}},
+	})
+	config := func(thumbprints string, expiryDays int) string {
+		return e.providerBlock() + fmt.Sprintf(`
+data "awsoidc_thumbprint" "idp" {
+  issuer = %[1]q
+}
+
+resource "awsoidc_provider" "idp" {
+  url         = %[1]q
+  client_ids  = ["sts.amazonaws.com"]
+  thumbprints = %[2]s
+}
+
+check "idp_certificate" {
+  data "awsoidc_thumbprint" "now" {
+    issuer              = awsoidc_provider.idp.url
+    expiry_warning_days = %[3]d
+  }
+
+  assert {
+    condition = alltrue([for tp in data.awsoidc_thumbprint.now.thumbprints : contains(awsoidc_provider.idp.thumbprints, tp)])
+    error_message = format("The IdP now serves thumbprints %%s, but IAM has %%s: apply to register them before STS refuses tokens.",
+    join(", ", data.awsoidc_thumbprint.now.thumbprints), join(", ", tolist(awsoidc_provider.idp.thumbprints)))
+  }
+
+  assert {
+    condition     = length([for p in data.awsoidc_thumbprint.now.problems : p if contains(["expiring_soon", "expired"], p.code)]) == 0
+    error_message = join("\n", [for p in data.awsoidc_thumbprint.now.problems : "${p.host}: ${p.message}" if contains(["expiring_soon", "expired"], p.code)])
+  }
+}
+`, "https://"+host, thumbprints, expiryDays)
+	}
+	served := e.lastServedThumbprint(t, host)
+	const current = "data.awsoidc_thumbprint.idp.thumbprints"
+	// Terraform plans a data source nested in a check block to be read again at every
+	// apply, so no plan of these configurations is empty.
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:             config(`["`+tpA+`"]`, 10),
+				ExpectNonEmptyPlan: true,
+				ConfigStateChecks: []statecheck.StateCheck{checkBlockResult{name: "idp_certificate", status: "fail", messages: []*regexp.Regexp{
+					regexp.MustCompile(regexp.QuoteMeta("The IdP now serves thumbprints " + served + ", but IAM has " + tpA + ": apply to register them")),
+				}}},
+			},
+			{
+				Config:             config(current, 10),
+				ExpectNonEmptyPlan: true,
+				ConfigStateChecks: []statecheck.StateCheck{
+					checkBlockResult{name: "idp_certificate", status: "pass"},
+					attrIs(resNameIdP, "thumbprints", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact(served)})),
+				},
+			},
+			{
+				Config:             config(current, 45),
+				ExpectNonEmptyPlan: true,
+				ConfigStateChecks: []statecheck.StateCheck{checkBlockResult{name: "idp_certificate", status: "fail", messages: []*regexp.Regexp{
+					regexp.MustCompile(regexp.QuoteMeta(host+`: certificate 0 ("CN=`+host+`") expires on`) + ".* in 19 days"),
+				}}},
+			},
+		},
+	})
+}
