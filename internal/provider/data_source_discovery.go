@@ -103,7 +103,9 @@ func (d *discoveryDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"the way AWS does, and says whether AWS can trust the IdP.\n\n" +
 			"The document is read from `<issuer without trailing slash>/.well-known/openid-configuration`, then the " +
 			"JWKS from its `jwks_uri`, over https with certificate verification, through the provider's proxy settings, " +
-			"and without following redirects. Every data source in a run that reads the same URL shares one fetch.\n\n" +
+			"without following redirects, within " + idpfetch.DefaultTimeout.String() + " per URL and " +
+			fmt.Sprintf("%d KiB", idpfetch.DefaultMaxBodyBytes>>10) + " per body. Every data source in a run that reads " +
+			"the same URL shares one fetch.\n\n" +
 			"The verdict comes in two tiers, because IdPs that work with AWS do not all follow AWS's documented checklist:\n\n" +
 			"* `problems` (and `aws_compatible = false`) are what make AWS refuse the IdP or fail every token: " +
 			"`issuer_mismatch` (the document's `issuer` differs from `issuer` as given, compared exactly, trailing slash included), " +

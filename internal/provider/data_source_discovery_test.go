@@ -220,7 +220,7 @@ func TestAccDiscovery_keySetFailuresAreProblems(t *testing.T) {
 	hostRoutes := func(name string, r localidp.Route) localidp.HostConfig {
 		return localidp.HostConfig{Name: name, Routes: map[string]localidp.Route{jwksPath: r}}
 	}
-	slow := 2 * time.Second
+	slow := time.Second
 	e := newIdPEnv(t, localidp.Config{
 		CAs: []localidp.CAConfig{{Name: "rogue", Untrusted: true}, {Name: "keys"}, {Name: "two", Intermediates: 2}},
 		Hosts: []localidp.HostConfig{

@@ -140,7 +140,7 @@ func TestAccThumbprint_urlModeReportsEachServedChainAsServed(t *testing.T) {
 // a chain that fails verification is still returned with its problem.
 func TestAccThumbprint_issuerModeReadsTheJWKSHostAndTheIssuerHost(t *testing.T) {
 	t.Parallel()
-	slow := 2 * time.Second
+	slow := time.Second
 	e := newIdPEnv(t, localidp.Config{
 		CAs: []localidp.CAConfig{{Name: "keys"}, {Name: "rogue", Untrusted: true}},
 		Hosts: []localidp.HostConfig{
