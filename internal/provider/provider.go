@@ -342,6 +342,8 @@ func (p *awsoidcProvider) Resources(context.Context) []func() resource.Resource 
 func (p *awsoidcProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newProviderDataSource,
+		newDiscoveryDataSource,
+		newThumbprintDataSource,
 		newTrustCheckDataSource,
 	}
 }
