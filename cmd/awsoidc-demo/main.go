@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -108,7 +109,9 @@ func run(ctx context.Context, providerDir, quickstart string, verbose bool) (err
 		step("terraform destroy")
 		if _, derr := terraform(append([]string{"destroy", "-auto-approve", "-input=false", "-no-color"}, vars...)...); derr != nil && err == nil {
 			err = derr
+			return
 		}
+		detail("role and OIDC provider deleted; stopping moto and the local identity provider")
 	}()
 	applied = true
 	if _, err := terraform(append([]string{"apply", "-auto-approve", "-input=false", "-no-color"}, vars...)...); err != nil {
@@ -197,11 +200,36 @@ func copyConfig(src, dst string) error {
 	return nil
 }
 
-// terraformEnv points Terraform at the freshly built provider, and the provider at the
-// local endpoints through the same environment variables a user sets for real AWS.
+// demoVersion is the version the freshly built provider is offered to terraform init as.
+const demoVersion = "0.0.1"
+
+// terraformEnv points Terraform at the freshly built provider, through a local filesystem
+// mirror so that terraform init needs no registry, and the provider at the local endpoints
+// through the same environment variables a user sets for real AWS.
 func terraformEnv(work, providerDir, motoURL string, idp *localidp.Server) ([]string, error) {
+	mirror := filepath.Join(work, "mirror")
+	pkg := filepath.Join(mirror, "registry.terraform.io", "awsoidc", "awsoidc", demoVersion, runtime.GOOS+"_"+runtime.GOARCH)
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		return nil, err
+	}
+	bin, err := os.ReadFile(filepath.Join(providerDir, "terraform-provider-awsoidc"))
+	if err != nil {
+		return nil, fmt.Errorf("reading the provider binary: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(pkg, "terraform-provider-awsoidc_v"+demoVersion), bin, 0o700); err != nil {
+		return nil, err
+	}
 	rc := filepath.Join(work, "terraform.rc")
-	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"awsoidc/awsoidc\" = %q\n  }\n  direct {}\n}\n", providerDir)
+	cfg := fmt.Sprintf(`provider_installation {
+  filesystem_mirror {
+    path    = %q
+    include = ["registry.terraform.io/awsoidc/awsoidc"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/awsoidc/awsoidc"]
+  }
+}
+`, mirror)
 	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
