@@ -195,7 +195,7 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 					),
 					mapvalidator.ValueStringsAre(identityPolicyValidator{}),
 				},
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown(), keepEquivalentPolicyDocuments{}},
 			},
 			"trust_policy_size_quota": schema.Int64Attribute{
 				Optional: true,

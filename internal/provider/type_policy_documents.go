@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -125,4 +126,30 @@ func policyDocumentsFrom(in map[string]string) policyDocumentsValue {
 		elems[k] = types.StringValue(s)
 	}
 	return policyDocumentsValue{MapValue: basetypes.NewMapValueMust(types.StringType, elems)}
+}
+
+// keepEquivalentPolicyDocuments plans the prior documents when the configured ones mean
+// the same: semantic equality covers what IAM returns, this covers configuration rewritten
+// by hand (reformatted, members reordered, heredoc instead of jsonencode).
+type keepEquivalentPolicyDocuments struct{}
+
+var _ planmodifier.Map = keepEquivalentPolicyDocuments{}
+
+func (keepEquivalentPolicyDocuments) Description(context.Context) string {
+	return "policy documents that mean the same are the same"
+}
+
+func (m keepEquivalentPolicyDocuments) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (keepEquivalentPolicyDocuments) PlanModifyMap(_ context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	config := policyDocumentsValue{MapValue: req.ConfigValue}
+	state := policyDocumentsValue{MapValue: req.StateValue}
+	if len(config.documents()) == len(req.ConfigValue.Elements()) && sameDocuments(config.documents(), state.documents()) {
+		resp.PlanValue = req.StateValue
+	}
 }
