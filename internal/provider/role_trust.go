@@ -299,14 +299,47 @@ func (ts trustSpec) validate(opts trustpolicy.ValidateOptions) diag.Diagnostics 
 		if ts.dependsOnUnknown(f, p) {
 			continue
 		}
+		msg := f.Message
+		if f.Rule == trustpolicy.RulePolicySize {
+			p = ts.largestBlock()
+			msg += ". The quota checked is trust_policy_size_quota, 2048 when unset."
+		}
 		summary := findingSummary(f.Rule)
 		if f.Severity == trustpolicy.SeverityError {
-			diags.AddAttributeError(p, summary, f.Message)
+			diags.AddAttributeError(p, summary, msg)
 		} else {
-			diags.AddAttributeWarning(p, summary, f.Message)
+			diags.AddAttributeWarning(p, summary, msg)
 		}
 	}
 	return diags
+}
+
+// largestBlock points a finding about the whole policy at the trust block that renders the
+// most text, the one to trim first: at its subjects, which usually make up the bulk, or at
+// its provider. (Terraform shows a diagnostic on a block itself at the resource line.)
+func (ts trustSpec) largestBlock() path.Path {
+	best, bestSize := 0, -1
+	for i, t := range ts.spec.Statements {
+		doc, err := trustpolicy.Build(trustpolicy.Spec{Statements: []trustpolicy.Trust{t}})
+		if err != nil {
+			continue
+		}
+		if n := trustpolicy.PolicySize(doc); n > bestSize {
+			best, bestSize = i, n
+		}
+	}
+	p := path.Root(trustpolicy.AttrTrust).AtListIndex(best)
+	if best >= len(ts.spec.Statements) {
+		return path.Root(trustpolicy.AttrTrust)
+	}
+	switch t := ts.spec.Statements[best]; {
+	case len(t.Subjects) > 0:
+		return p.AtName(trustpolicy.AttrSubjects)
+	case t.BuiltIn != "":
+		return p.AtName(trustpolicy.AttrBuiltIn)
+	default:
+		return p.AtName(trustpolicy.AttrProviderARN)
+	}
 }
 
 // dependsOnUnknown reports whether a finding could be caused by a value left out because it
