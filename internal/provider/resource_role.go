@@ -772,17 +772,29 @@ func deleteRole(ctx context.Context, api awsclient.IAMAPI, name string) error {
 }
 
 func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	name := req.ID
-	// A role ARN names the role after the last slash of its path.
-	if strings.HasPrefix(name, "arn:") && strings.Contains(name, ":role/") {
-		name = name[strings.LastIndex(name, "/")+1:]
-	}
-	if len(name) > maxRoleNameLen || !roleNamePattern.MatchString(name) {
+	name, ok := roleNameFromImportID(req.ID)
+	if !ok {
 		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("Import a role by its name (1 to 64 letters, digits and +=,.@_-) or its ARN; found %q.", req.ID))
+			fmt.Sprintf("Import a role by its name (1 to 64 letters, digits and +=,.@_-) or its role ARN; found %q.", req.ID))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+}
+
+// roleNameFromImportID accepts a role name or a role ARN, which names the role after the
+// last slash of its path.
+func roleNameFromImportID(id string) (string, bool) {
+	name := id
+	if strings.HasPrefix(id, "arn:") {
+		if !strings.Contains(id, ":role/") {
+			return "", false
+		}
+		name = id[strings.LastIndex(id, "/")+1:]
+	}
+	if len(name) > maxRoleNameLen || !roleNamePattern.MatchString(name) {
+		return "", false
+	}
+	return name, true
 }
 
 // iamRole is what IAM knows about one role.
