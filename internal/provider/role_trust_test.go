@@ -186,9 +186,9 @@ func TestRoleTrustSpec_unknownValuesDeferOnlyTheFindingsTheyCouldCause(t *testin
 		known bool     // whether the policy can be rendered at plan
 	}{
 		{
-			name: "fully known, every problem reported",
-			list: trustList(trustBlock{providerARN: types.StringValue(githubProviderARN), audiences: strSet(), subjects: strSet("repo:*")}),
-			want: []string{"trust[0].audiences: Missing Audiences", "trust[0].subjects: Subject Matches Anyone"},
+			name:  "fully known, every problem reported",
+			list:  trustList(trustBlock{providerARN: types.StringValue(githubProviderARN), audiences: strSet(), subjects: strSet("repo:*")}),
+			want:  []string{"trust[0].audiences: Missing Audiences", "trust[0].subjects: Subject Matches Anyone"},
 			known: true,
 		},
 		{

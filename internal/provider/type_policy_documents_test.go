@@ -148,7 +148,7 @@ func TestRoleUniqueName_fitsIAMsLimitWithTheLongestPrefix(t *testing.T) {
 
 func TestRoleImportState_acceptsANameOrAnARN(t *testing.T) {
 	cases := map[string]string{
-		"deploy":                                    "deploy",
+		"deploy": "deploy",
 		"arn:aws:iam::123456789012:role/ci/deploy":  "deploy",
 		"arn:aws-cn:iam::123456789012:role/a.b@c=d": "a.b@c=d",
 	}
