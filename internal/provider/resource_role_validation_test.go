@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -268,5 +270,27 @@ resource "awsoidc_provider" "test" {
 	}
 	if n := e.ep.Count("CreateRole"); n != 0 {
 		t.Errorf("CreateRole called %d times, want 0", n)
+	}
+}
+
+// TestAccRole_documentedExamplesPassPlan keeps the documentation's examples valid: each
+// plans without error and without asking IAM for anything but the credentials check.
+func TestAccRole_documentedExamplesPassPlan(t *testing.T) {
+	t.Parallel()
+	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "resources", "awsoidc_role", "resource.tf"))
+	if err != nil {
+		t.Fatalf("reading the documented example: %v", err)
+	}
+	e := newAccEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:             e.providerBlock("") + string(example),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+	if n := e.ep.ServiceCount(acctest.ServiceIAM); n != 0 {
+		t.Errorf("IAM received %d request(s) while planning new resources, want none: %s", n, strings.Join(e.iamActions(), ", "))
 	}
 }
