@@ -294,3 +294,29 @@ func TestAccRole_documentedExamplesPassPlan(t *testing.T) {
 		t.Errorf("IAM received %d request(s) while planning new resources, want none: %s", n, strings.Join(e.iamActions(), ", "))
 	}
 }
+
+// TestAccRole_allowAnySubjectIsTheDocumentedOptOut pins that the subject rule for shared
+// issuers can be waived explicitly, and only explicitly.
+func TestAccRole_allowAnySubjectIsTheDocumentedOptOut(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	cfg := func(allow string) string {
+		return e.providerBlock("") + roleResourceConfig(fmt.Sprintf(`
+  name = "ok"
+  trust {
+    provider_arn = %q
+    audiences    = ["sts.amazonaws.com"]
+    subjects     = ["repo:*"]
+    claims       = { repository_owner_id = ["1234567"] }
+    %s
+  }`, githubProviderARN, allow))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg(""), PlanOnly: true, ExpectError: attributeErrorPattern("Subject Matches Anyone", "subjects", "allow_any_subject = true")},
+			{Config: cfg("allow_any_subject = false"), PlanOnly: true, ExpectError: attributeErrorPattern("Subject Matches Anyone", "subjects")},
+			{Config: cfg("allow_any_subject = true"), PlanOnly: true, ExpectNonEmptyPlan: true},
+		},
+	})
+}
