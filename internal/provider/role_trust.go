@@ -142,9 +142,7 @@ func markdownList(items []string) string {
 	return strings.Join(quoted, ", ")
 }
 
-// trustSpec reads trust blocks into a Spec. Values not known yet are left out and their
-// paths returned in unknown, so that findings they would cause can be set aside until
-// apply, when Terraform validates the configuration again with every value known.
+// trustSpec is the trust blocks as a Spec, with the paths of values not known yet.
 type trustSpec struct {
 	spec    trustpolicy.Spec
 	unknown []path.Path
@@ -166,6 +164,9 @@ func (ts trustSpec) complete() bool {
 	return true
 }
 
+// readTrustSpec reads trust blocks into a Spec. Values not known yet are left out and their
+// paths recorded, so that findings they could cause are set aside until apply, when
+// Terraform validates the configuration again with every value known.
 func readTrustSpec(ctx context.Context, list types.List, diags *diag.Diagnostics) trustSpec {
 	var ts trustSpec
 	if list.IsUnknown() {
