@@ -336,6 +336,7 @@ func (m providerModel) awsConfig(ctx context.Context) (awsclient.Config, diag.Di
 func (p *awsoidcProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newProviderResource,
+		newRoleResource,
 	}
 }
 

@@ -81,6 +81,11 @@ func decodeDocument(doc string) (string, error) {
 	return doc, nil
 }
 
+// Decode returns the JSON text of a policy document given as written or
+// URL-encoded, as IAM's Get calls return it; the text is otherwise kept as
+// it is, whitespace and member order included.
+func Decode(doc string) (string, error) { return decodeDocument(doc) }
+
 // Parse reads a policy document: Action, Resource, Principal values and
 // condition values may each be a string or a list, Statement an object or a
 // list, and the whole document may be URL-encoded (as IAM returns it).

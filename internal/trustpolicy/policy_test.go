@@ -172,3 +172,22 @@ func TestSplitProviderARN(t *testing.T) {
 		}
 	}
 }
+
+func TestDecode_undoesIAMsURLEncodingAndKeepsTheTextOtherwise(t *testing.T) {
+	doc := "{\n  \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:Get*\", \"Resource\": \"arn:aws:s3:::a+b/*\"}],\n  \"Version\": \"2012-10-17\"\n}"
+	for name, in := range map[string]string{
+		"as written":  doc,
+		"URL-encoded": strings.ReplaceAll(url.QueryEscape(doc), "+", "%20"),
+	} {
+		got, err := Decode(in)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got != doc {
+			t.Errorf("%s: Decode =\n%s\nwant\n%s", name, got, doc)
+		}
+	}
+	if _, err := Decode("%7B%zz"); err == nil {
+		t.Error("Decode of a broken URL encoding: want an error, got none")
+	}
+}

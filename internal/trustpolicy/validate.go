@@ -145,6 +145,10 @@ func Validate(spec Spec, opts ValidateOptions) []Finding {
 	for i, t := range spec.Statements {
 		if t.ProviderUnknown {
 			// Only what does not depend on the issuer can be checked.
+			if t.BuiltIn != "" {
+				v.add(SeverityError, RuleProvider, at(i, AttrProviderARN),
+					"both provider_arn (not known yet) and built_in (%q) are set: a trust block trusts exactly one identity provider; keep one of them", t.BuiltIn)
+			}
 			iss := LookupIssuer("<provider>")
 			v.audiences(i, t, iss)
 			v.claims(i, t, iss, false)

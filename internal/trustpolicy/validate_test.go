@@ -215,3 +215,17 @@ func TestFinding_pathRendersIndexesAndKeys(t *testing.T) {
 		t.Fatal("HasErrors is wrong")
 	}
 }
+
+func TestValidate_unknownProviderWithBuiltInIsRefused(t *testing.T) {
+	spec := Spec{Statements: []Trust{{ProviderUnknown: true, BuiltIn: Google, Audiences: []string{"x.apps.googleusercontent.com"}}}}
+	fs := Validate(spec, ValidateOptions{})
+	var found bool
+	for _, f := range fs {
+		if f.Rule == RuleProvider && f.Path() == "trust[0].provider_arn" && strings.Contains(f.Message, "both provider_arn") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("want a provider finding on trust[0].provider_arn for provider_arn and built_in both set, got %v", fs)
+	}
+}
