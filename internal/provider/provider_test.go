@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/awsoidc/terraform-provider-awsoidc/internal/acctest"
 )
@@ -135,4 +136,40 @@ func attributeErrorPattern(summary, attr string, phrases ...string) *regexp.Rege
 		return regexp.MustCompile(`(?s)` + at)
 	}
 	return regexp.MustCompile(`(?s)` + at + `.*?` + rest)
+}
+
+// invalidConfig is a configuration terraform plan must refuse with an error matching want.
+type invalidConfig struct {
+	name   string
+	config string
+	want   *regexp.Regexp
+}
+
+// invalidConfigsFailAtPlan plans each configuration against its own endpoint: every one
+// must fail as expected, IAM must receive nothing, and the table must keep at least
+// minCases cases.
+func invalidConfigsFailAtPlan(t *testing.T, minCases int, cases []invalidConfig) {
+	t.Helper()
+	e := newAccEnv(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      e.providerBlock("") + c.config,
+					PlanOnly:    true,
+					ExpectError: c.want,
+				}},
+			})
+		})
+	}
+	t.Cleanup(func() {
+		if n := e.ep.ServiceCount(acctest.ServiceIAM); n != 0 {
+			t.Errorf("IAM received %d request(s) for invalid configurations, want none: %s", n, strings.Join(e.iamActions(), ", "))
+		}
+		if len(cases) < minCases {
+			t.Errorf("the table has %d cases; keep at least %d", len(cases), minCases)
+		}
+	})
 }

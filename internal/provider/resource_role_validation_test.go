@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -43,11 +42,7 @@ func TestAccRole_invalidConfigurationsFailAtPlan(t *testing.T) {
 	}
 	policy := `jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }] })`
 
-	cases := []struct {
-		name   string
-		config string
-		want   *regexp.Regexp
-	}{
+	cases := []invalidConfig{
 		// Role attributes.
 		{"name of 65 characters", roleResourceConfig(fmt.Sprintf(`
   name = %q
@@ -216,28 +211,7 @@ func TestAccRole_invalidConfigurationsFailAtPlan(t *testing.T) {
 			attributeErrorPattern("Trust Policy Too Large", "subjects", "over the quota of 2048", "LimitExceeded", "trust_policy_size_quota")},
 	}
 
-	e := newAccEnv(t)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      e.providerBlock("") + c.config,
-					PlanOnly:    true,
-					ExpectError: c.want,
-				}},
-			})
-		})
-	}
-	t.Cleanup(func() {
-		if n := e.ep.ServiceCount(acctest.ServiceIAM); n != 0 {
-			t.Errorf("IAM received %d request(s) for invalid configurations, want none: %s", n, strings.Join(e.iamActions(), ", "))
-		}
-		if len(cases) < 20 {
-			t.Errorf("the table has %d cases; keep at least 20", len(cases))
-		}
-	})
+	invalidConfigsFailAtPlan(t, 20, cases)
 }
 
 // TestAccRole_checksNeedingAProviderCreatedInTheSameApplyRunBeforeCreateRole pins what

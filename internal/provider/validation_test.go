@@ -1,11 +1,8 @@
 package provider
 
 import (
-	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
 // TestAccProvider_invalidConfigurationsFailAtPlan runs each invalid configuration through
@@ -16,11 +13,7 @@ func TestAccProvider_invalidConfigurationsFailAtPlan(t *testing.T) {
 	res := func(url, body string) string { return providerResourceConfig(url, body) }
 	ok := "https://idp.example.com"
 
-	cases := []struct {
-		name   string
-		config string
-		want   *regexp.Regexp
-	}{
+	cases := []invalidConfig{
 		{"http scheme", res("http://idp.example.com", `client_ids = ["a"]`),
 			attributeErrorPattern("Invalid OIDC Provider URL", "url", `the scheme is "http"; IAM accepts only https`)},
 		{"no scheme", res("idp.example.com", `client_ids = ["a"]`),
@@ -110,26 +103,5 @@ data "awsoidc_provider" "test" {
 }`, attributeErrorPattern("Invalid Attribute Combination", "url", "Exactly one of these attributes must be configured: [url,arn]")},
 	}
 
-	e := newAccEnv(t)
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      e.providerBlock("") + c.config,
-					PlanOnly:    true,
-					ExpectError: c.want,
-				}},
-			})
-		})
-	}
-	t.Cleanup(func() {
-		if got := e.iamActions(); len(got) != 0 {
-			t.Errorf("IAM received %d request(s) for invalid configurations, want none: %s", len(got), strings.Join(got, ", "))
-		}
-		if len(cases) < 25 {
-			t.Errorf("the table has %d cases; keep at least 25", len(cases))
-		}
-	})
+	invalidConfigsFailAtPlan(t, 25, cases)
 }
