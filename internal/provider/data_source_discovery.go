@@ -279,11 +279,7 @@ func stringListOrNull(in []string) types.List {
 	if in == nil {
 		return types.ListNull(types.StringType)
 	}
-	elems := make([]attr.Value, len(in))
-	for i, s := range in {
-		elems[i] = types.StringValue(s)
-	}
-	return types.ListValueMust(types.StringType, elems)
+	return stringList(in)
 }
 
 // objectList turns model structs into a list of objects; nil gives an empty list.

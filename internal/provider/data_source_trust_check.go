@@ -52,7 +52,20 @@ type trustCheckModel struct {
 	TokenClaims      types.String  `tfsdk:"token_claims"`
 }
 
-var reasonType = types.ObjectType{AttrTypes: map[string]attr.Type{
+// reasonModel is one entry of reasons.
+type reasonModel struct {
+	Statement types.Int64  `tfsdk:"statement"`
+	Effect    types.String `tfsdk:"effect"`
+	Action    types.String `tfsdk:"action"`
+	Key       types.String `tfsdk:"key"`
+	Operator  types.String `tfsdk:"operator"`
+	Expected  types.List   `tfsdk:"expected"`
+	Actual    types.List   `tfsdk:"actual"`
+	Result    types.Bool   `tfsdk:"result"`
+	Note      types.String `tfsdk:"note"`
+}
+
+var reasonAttrTypes = map[string]attr.Type{
 	"statement": types.Int64Type,
 	"effect":    types.StringType,
 	"action":    types.StringType,
@@ -62,12 +75,7 @@ var reasonType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"actual":    types.ListType{ElemType: types.StringType},
 	"result":    types.BoolType,
 	"note":      types.StringType,
-}}
-
-var problemType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"code":    types.StringType,
-	"message": types.StringType,
-}}
+}
 
 func (d *trustCheckDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_trust_check"
@@ -133,12 +141,12 @@ func (d *trustCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			},
 			"reasons": schema.ListAttribute{
 				Computed:            true,
-				ElementType:         reasonType,
+				ElementType:         types.ObjectType{AttrTypes: reasonAttrTypes},
 				MarkdownDescription: "Every check made, statement by statement: `statement`, `effect`, `action`, `key` (`Principal`, `Action` or a condition key), `operator`, `expected` and `actual` values, `result`, `note`.",
 			},
 			"token_problems": schema.ListAttribute{
 				Computed:            true,
-				ElementType:         problemType,
+				ElementType:         types.ObjectType{AttrTypes: findingAttrTypes},
 				MarkdownDescription: "Why STS would refuse the token itself (`code`, `message`): `malformed`, `issuer_mismatch`, `keys_unavailable`, `unknown_kid`, `bad_signature`, `expired`, `not_yet_valid`, `issued_in_future`, `no_expiry`, `audience_mismatch`. Empty with `claims`.",
 			},
 			"token_claims": schema.StringAttribute{
@@ -215,8 +223,8 @@ func (d *trustCheckDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	m.Allowed = types.BoolValue(allowed)
 	m.MatchedStatement = types.Int64Value(int64(decision.MatchedStatement))
 	m.Summary = types.StringValue(summary)
-	m.Reasons = reasonsValue(decision.Reasons, &resp.Diagnostics)
-	m.TokenProblems = problemsValue(problems, &resp.Diagnostics)
+	m.Reasons = reasonsValue(ctx, decision.Reasons, &resp.Diagnostics)
+	m.TokenProblems = problemsValue(ctx, problems, &resp.Diagnostics)
 	claimsJSON, _ := json.Marshal(claims)
 	m.TokenClaims = types.StringValue(string(claimsJSON))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
@@ -361,47 +369,28 @@ func listToGo(in []attr.Value) []any {
 	return out
 }
 
-func reasonsValue(in []trustpolicy.Reason, diags *diag.Diagnostics) types.List {
-	elems := make([]attr.Value, 0, len(in))
-	for _, r := range in {
-		obj, d := types.ObjectValue(reasonType.AttrTypes, map[string]attr.Value{
-			"statement": types.Int64Value(int64(r.Statement)),
-			"effect":    types.StringValue(r.Effect),
-			"action":    types.StringValue(r.Action),
-			"key":       types.StringValue(r.Key),
-			"operator":  types.StringValue(r.Operator),
-			"expected":  stringList(r.Expected),
-			"actual":    stringList(r.Actual),
-			"result":    types.BoolValue(r.Result),
-			"note":      types.StringValue(r.Note),
-		})
-		diags.Append(d...)
-		elems = append(elems, obj)
+func reasonsValue(ctx context.Context, in []trustpolicy.Reason, diags *diag.Diagnostics) types.List {
+	out := make([]reasonModel, len(in))
+	for i, r := range in {
+		out[i] = reasonModel{
+			Statement: types.Int64Value(int64(r.Statement)),
+			Effect:    types.StringValue(r.Effect),
+			Action:    types.StringValue(r.Action),
+			Key:       types.StringValue(r.Key),
+			Operator:  types.StringValue(r.Operator),
+			Expected:  stringList(r.Expected),
+			Actual:    stringList(r.Actual),
+			Result:    types.BoolValue(r.Result),
+			Note:      types.StringValue(r.Note),
+		}
 	}
-	out, d := types.ListValue(reasonType, elems)
-	diags.Append(d...)
-	return out
+	return objectList(ctx, reasonAttrTypes, out, diags)
 }
 
-func problemsValue(in []idtoken.Problem, diags *diag.Diagnostics) types.List {
-	elems := make([]attr.Value, 0, len(in))
-	for _, p := range in {
-		obj, d := types.ObjectValue(problemType.AttrTypes, map[string]attr.Value{
-			"code":    types.StringValue(string(p.Code)),
-			"message": types.StringValue(p.Message),
-		})
-		diags.Append(d...)
-		elems = append(elems, obj)
+func problemsValue(ctx context.Context, in []idtoken.Problem, diags *diag.Diagnostics) types.List {
+	out := make([]findingModel, len(in))
+	for i, p := range in {
+		out[i] = findingModel{Code: types.StringValue(string(p.Code)), Message: types.StringValue(p.Message)}
 	}
-	out, d := types.ListValue(problemType, elems)
-	diags.Append(d...)
-	return out
-}
-
-func stringList(in []string) types.List {
-	elems := make([]attr.Value, 0, len(in))
-	for _, s := range in {
-		elems = append(elems, types.StringValue(s))
-	}
-	return types.ListValueMust(types.StringType, elems)
+	return objectList(ctx, findingAttrTypes, out, diags)
 }

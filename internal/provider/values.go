@@ -31,6 +31,14 @@ func stringSet(in []string) types.Set {
 	return types.SetValueMust(types.StringType, elems)
 }
 
+func stringList(in []string) types.List {
+	elems := make([]attr.Value, 0, len(in))
+	for _, s := range in {
+		elems = append(elems, types.StringValue(s))
+	}
+	return types.ListValueMust(types.StringType, elems)
+}
+
 // describeAWSError renders an AWS error as "Code: message" without the SDK's request
 // plumbing, which says nothing a user can act on.
 func describeAWSError(err error) string {
