@@ -209,13 +209,14 @@ const demoVersion = "0.0.1"
 func terraformEnv(work, providerDir, motoURL string, idp *localidp.Server) ([]string, error) {
 	mirror := filepath.Join(work, "mirror")
 	pkg := filepath.Join(mirror, "registry.terraform.io", "awsoidc", "awsoidc", demoVersion, runtime.GOOS+"_"+runtime.GOARCH)
-	if err := os.MkdirAll(pkg, 0o755); err != nil {
+	if err := os.MkdirAll(pkg, 0o750); err != nil {
 		return nil, err
 	}
 	bin, err := os.ReadFile(filepath.Join(providerDir, "terraform-provider-awsoidc"))
 	if err != nil {
 		return nil, fmt.Errorf("reading the provider binary: %w", err)
 	}
+	//nolint:gosec // Terraform runs the provider from the mirror, so it must be executable.
 	if err := os.WriteFile(filepath.Join(pkg, "terraform-provider-awsoidc_v"+demoVersion), bin, 0o700); err != nil {
 		return nil, err
 	}

@@ -256,8 +256,7 @@ func (d *discoveryDataSource) Read(ctx context.Context, req datasource.ReadReque
 // readJWKS fetches and parses the key set behind jwks_uri. It reads nothing (nil, nil)
 // when jwks_uri is not an https URL with a host, which discovery.Check reports itself.
 func readJWKS(ctx context.Context, c *idpfetch.Client, jwksURI string) (*discovery.KeySet, error) {
-	u, err := url.Parse(jwksURI)
-	if jwksURI == "" || err != nil || u.Scheme != "https" || u.Hostname() == "" {
+	if !fetchableURL(jwksURI) {
 		return nil, nil
 	}
 	resp, err := c.Get(ctx, jwksURI)
@@ -298,4 +297,10 @@ func findingList(ctx context.Context, fs []discovery.Finding, diags *diag.Diagno
 		out[i] = findingModel{Code: types.StringValue(string(f.Code)), Message: types.StringValue(f.Message)}
 	}
 	return objectList(ctx, findingAttrTypes, out, diags)
+}
+
+// fetchableURL reports whether raw is an https URL with a host, the only kind read from IdPs.
+func fetchableURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return raw != "" && err == nil && u.Scheme == "https" && u.Hostname() != ""
 }

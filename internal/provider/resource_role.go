@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -347,7 +348,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 		RoleName:                 aws.String(name),
 		Path:                     aws.String(plan.Path.ValueString()),
 		AssumeRolePolicyDocument: aws.String(trust),
-		MaxSessionDuration:       aws.Int32(int32(plan.MaxSessionDuration.ValueInt64())),
+		MaxSessionDuration:       aws.Int32(sessionSeconds(plan.MaxSessionDuration.ValueInt64())),
 		Tags:                     iamTags(tagsAll),
 	}
 	if !plan.Description.IsNull() {
@@ -468,17 +469,17 @@ func propagationDetail(err error, outcome string) string {
 
 // describeRetriedError says how often a call was tried when the retries ran out.
 func describeRetriedError(err error) string {
-	var max *retry.MaxAttemptsError
-	if errors.As(err, &max) {
-		return fmt.Sprintf("%s (gave up after %d attempts)", describeAWSError(err), max.Attempt)
+	var maxErr *retry.MaxAttemptsError
+	if errors.As(err, &maxErr) {
+		return fmt.Sprintf("%s (gave up after %d attempts)", describeAWSError(err), maxErr.Attempt)
 	}
 	return describeAWSError(err)
 }
 
 func attemptsOf(err error) int {
-	var max *retry.MaxAttemptsError
-	if errors.As(err, &max) {
-		return max.Attempt
+	var maxErr *retry.MaxAttemptsError
+	if errors.As(err, &maxErr) {
+		return maxErr.Attempt
 	}
 	return 1
 }
@@ -590,7 +591,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		_, err := api.UpdateRole(ctx, &iam.UpdateRoleInput{
 			RoleName:           roleName,
 			Description:        aws.String(plan.Description.ValueString()),
-			MaxSessionDuration: aws.Int32(int32(plan.MaxSessionDuration.ValueInt64())),
+			MaxSessionDuration: aws.Int32(sessionSeconds(plan.MaxSessionDuration.ValueInt64())),
 		})
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot Update Role", fmt.Sprintf("Updating the description and session duration of role %q: %s", name, describeAWSError(err)))
@@ -938,4 +939,10 @@ func (identityPolicyValidator) ValidateString(_ context.Context, req validator.S
 					"Remove it; who may assume the role is said by the trust blocks.", i, req.Path))
 		}
 	}
+}
+
+// sessionSeconds converts a max_session_duration, validated at plan time to 3600–43200,
+// to the API's int32 without a silent overflow.
+func sessionSeconds(v int64) int32 {
+	return int32(min(max(v, 0), math.MaxInt32)) //nolint:gosec // clamped to the int32 range just above
 }
