@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -439,11 +438,8 @@ func TestAccDiscovery_caBundleOnTheDataSource(t *testing.T) {
 
 func TestAccDiscovery_invalidArgumentsFailAtPlan(t *testing.T) {
 	t.Parallel()
-	e := newAccEnv(t)
-	cases := []struct {
-		name, body string
-		want       *regexp.Regexp
-	}{
+	// Each body goes inside a data "awsoidc_discovery" "x" block.
+	cases := []invalidConfig{
 		{"http issuer", `issuer = "http://idp.test"`,
 			attributeErrorPattern("Invalid URL", "issuer", `"http://idp.test" must start with https://`)},
 		{"issuer without host", `issuer = "https:///path"`,
@@ -458,18 +454,10 @@ func TestAccDiscovery_invalidArgumentsFailAtPlan(t *testing.T) {
 			attributeErrorPattern("Invalid CA Bundle", "ca_bundle", "Expected PEM-encoded CA certificates", "no PEM CERTIFICATE block found")},
 		{"issuer missing", ``, errorPattern("Missing required argument", `The argument "issuer" is required`)},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      e.providerBlock("") + "data \"awsoidc_discovery\" \"x\" {\n  " + tc.body + "\n}\n",
-					ExpectError: tc.want,
-				}},
-			})
-		})
+	for i := range cases {
+		cases[i].config = "data \"awsoidc_discovery\" \"x\" {\n  " + cases[i].config + "\n}\n"
 	}
+	invalidConfigsFailAtPlan(t, 0, cases)
 }
 
 // TestDiscoveryDataSource_problemsAreWarningsUnlessStrict looks at the diagnostics

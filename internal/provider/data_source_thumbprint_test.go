@@ -292,11 +292,8 @@ func TestAccThumbprint_caBundleDecidesWhatVerifies(t *testing.T) {
 
 func TestAccThumbprint_invalidArgumentsFailAtPlan(t *testing.T) {
 	t.Parallel()
-	e := newAccEnv(t)
-	cases := []struct {
-		name, body string
-		want       *regexp.Regexp
-	}{
+	// Each body goes inside a data "awsoidc_thumbprint" "x" block.
+	cases := []invalidConfig{
 		{"url and issuer", "url = \"https://idp.test\"\n  issuer = \"https://idp.test\"",
 			attributeErrorPattern("Invalid Attribute Combination", "url", "Exactly one of these attributes must be configured: [url,issuer]")},
 		{"neither url nor issuer", ``,
@@ -310,18 +307,10 @@ func TestAccThumbprint_invalidArgumentsFailAtPlan(t *testing.T) {
 		{"ca_bundle with a key", "url = \"https://idp.test\"\n  ca_bundle = \"-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n\"",
 			attributeErrorPattern("Invalid CA Bundle", "ca_bundle", `PEM block 1 is a "PRIVATE KEY", want CERTIFICATE`)},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      e.providerBlock("") + "data \"awsoidc_thumbprint\" \"x\" {\n  " + tc.body + "\n}\n",
-					ExpectError: tc.want,
-				}},
-			})
-		})
+	for i := range cases {
+		cases[i].config = "data \"awsoidc_thumbprint\" \"x\" {\n  " + cases[i].config + "\n}\n"
 	}
+	invalidConfigsFailAtPlan(t, 0, cases)
 }
 
 // TestAccThumbprint_discoveryThumbprintProviderChainApplies: the documented pattern
