@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -297,10 +296,4 @@ func findingList(ctx context.Context, fs []discovery.Finding, diags *diag.Diagno
 		out[i] = findingModel{Code: types.StringValue(string(f.Code)), Message: types.StringValue(f.Message)}
 	}
 	return objectList(ctx, findingAttrTypes, out, diags)
-}
-
-// fetchableURL reports whether raw is an https URL with a host, the only kind read from IdPs.
-func fetchableURL(raw string) bool {
-	u, err := url.Parse(raw)
-	return raw != "" && err == nil && u.Scheme == "https" && u.Hostname() != ""
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -230,7 +229,7 @@ func (d *thumbprintDataSource) Read(ctx context.Context, req datasource.ReadRequ
 			resp.Diagnostics.AddAttributeError(at, "Cannot Read Discovery Document", err.Error())
 			return
 		}
-		jwksHost, err := jwksHostOf(doc.JWKSURI)
+		jwksHost, err := jwksHostOf(doc)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(at, "No JWKS Host",
 				fmt.Sprintf("The discovery document at %s does not say where its keys are: %s.", discovery.DocumentURL(issuer), err))
@@ -323,19 +322,4 @@ func hostOf(raw string) string {
 		return ""
 	}
 	return strings.ToLower(u.Host)
-}
-
-// jwksHostOf returns the host of a jwks_uri that can be read over https.
-func jwksHostOf(jwksURI string) (string, error) {
-	if jwksURI == "" {
-		return "", errors.New("it has no jwks_uri")
-	}
-	u, err := url.Parse(jwksURI)
-	switch {
-	case err != nil:
-		return "", fmt.Errorf("its jwks_uri %q is not a URL (%v)", jwksURI, err)
-	case u.Scheme != "https" || u.Host == "":
-		return "", fmt.Errorf("its jwks_uri %q is not an https URL with a host", jwksURI)
-	}
-	return strings.ToLower(u.Host), nil
 }

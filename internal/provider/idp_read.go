@@ -144,3 +144,20 @@ func (caBundleValidator) ValidateString(_ context.Context, req validator.StringR
 			fmt.Sprintf("Expected PEM-encoded CA certificates (-----BEGIN CERTIFICATE----- blocks), for example file(\"ca.pem\"): %s.", err))
 	}
 }
+
+// fetchableURL reports whether raw is an https URL with a host, the only kind read from IdPs.
+func fetchableURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return raw != "" && err == nil && u.Scheme == "https" && u.Hostname() != ""
+}
+
+// jwksHostOf returns the host of a jwks_uri that can be read over https.
+func jwksHostOf(doc *discovery.Document) (string, error) {
+	switch {
+	case doc.JWKSURI == "":
+		return "", errors.New("it has no jwks_uri")
+	case !fetchableURL(doc.JWKSURI):
+		return "", fmt.Errorf("its jwks_uri %q is not an https URL with a host", doc.JWKSURI)
+	}
+	return doc.JWKSHost()
+}
