@@ -5,23 +5,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
-	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
-	"github.com/awsoidc/terraform-provider-awsoidc/internal/awsclient"
 	"github.com/awsoidc/terraform-provider-awsoidc/internal/idtoken"
-	"github.com/awsoidc/terraform-provider-awsoidc/internal/oidcurl"
 	"github.com/awsoidc/terraform-provider-awsoidc/internal/trustpolicy"
 )
 
@@ -40,8 +38,9 @@ type trustCheckDataSource struct {
 type trustCheckModel struct {
 	TrustPolicy      types.String  `tfsdk:"trust_policy"`
 	RoleARN          types.String  `tfsdk:"role_arn"`
-	Token            types.String  `tfsdk:"token"`
+	TokenFile        types.String  `tfsdk:"token_file"`
 	Claims           types.Dynamic `tfsdk:"claims"`
+	KeepClaims       types.Set     `tfsdk:"keep_claims"`
 	Provider         types.String  `tfsdk:"provider_arn"`
 	ClientIDs        types.Set     `tfsdk:"client_ids"`
 	Allowed          types.Bool    `tfsdk:"allowed"`
@@ -84,16 +83,25 @@ func (d *trustCheckDataSource) Metadata(_ context.Context, req datasource.Metada
 func (d *trustCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Answers \"would this token be allowed to assume this role?\" as STS would, and says why, before anyone runs a pipeline. " +
-			"Give the trust policy (`trust_policy`, for example `awsoidc_role.x.assume_role_policy`, or `role_arn`) and either a real `token` or just its `claims`.\n\n" +
-			"With a `token`, it is first verified as STS does: signature against the keys the issuer publishes (read through the provider's proxy and CA settings), " +
-			"`kid`, `iss` against the trusted provider, `aud` against the provider's client IDs, `exp`, `nbf` and `iat` (5 minutes of clock skew). " +
+			"Give the trust policy (`trust_policy`, for example `awsoidc_role.x.assume_role_policy`, or `role_arn`) and either a real token in `token_file` or just its `claims`.\n\n" +
+			"With `token_file`, the token is first verified as STS does: signature against the keys the trusted issuer publishes (read through the provider's proxy and CA settings; " +
+			"only keys published for signatures, `use` absent or `sig`, and for the token's `alg` count), `kid`, `iss` against the trusted provider " +
+			"(Google's `accounts.google.com` with or without `https://`), `aud` against the provider's client IDs, `exp`, `nbf` and `iat` (5 minutes of clock skew). " +
+			"Keys are read only from an issuer the trust policy trusts, never from a URL the token names: a token whose `iss` no trusted provider has is refused without any request. " +
 			"With `claims`, only the policy is evaluated.\n\n" +
+			"**Tokens and personal data stay out of state.** Every argument and result of a data source is written to the state and the plan, whatever `sensitive` says, " +
+			"so this data source takes no token, only the path of a file holding one: the file is read when the data source is read, and only its path is stored. " +
+			"Of the token's claims only `" + strings.Join(defaultKeptClaims, "`, `") + "` are kept by default, since they name no person; " +
+			"list others (`sub`, `repository`, …) in `keep_claims`. A value of a claim not kept appears nowhere in the results: " +
+			"`token_claims` leaves the claim out, and `reasons` and `summary` show `(claim \"<name>\" not kept)` instead of the value. " +
+			"`sub` is not kept by default because workforce identity providers (Google, Okta, Entra ID) put a person's account ID in it.\n\n" +
 			"The evaluation models `StringEquals`, `StringLike`, their `Not`, `IgnoreCase` and `IfExists` forms, `Null`, the `ForAnyValue:` and `ForAllValues:` qualifiers " +
 			"(`ForAllValues:` is true when the claim is absent), wildcards, several statements, explicit `Deny`, Google's `aud`/`azp`/`oaud` mapping, Cognito's multi-valued `amr`, " +
-			"and session tags (`https://aws.amazon.com/tags` needs `sts:TagSession`).\n\n" +
+			"and session tags (`https://aws.amazon.com/tags` needs `sts:TagSession`). Numbers keep every digit, however long.\n\n" +
 			"It does **not** model: permissions boundaries, SCPs and RCPs (they do not apply to the trust decision but do to what the session may do), " +
 			"numeric, date, IP and ARN condition operators (treated as not matching in `Allow`), policy variables other than those of the request, " +
 			"STS's own limits on session names and durations, the IdP certificate thumbprint check, and anything STS changes after this provider was released. " +
+			"When the audience cannot be checked (the IAM provider does not exist yet, or is in another account) a warning says so. " +
 			"Use it in `check` blocks and tests, for example: the main branch may deploy, a fork may not.",
 		Attributes: map[string]schema.Attribute{
 			// Optional attributes
@@ -102,29 +110,41 @@ func (d *trustCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				MarkdownDescription: "The role's trust policy JSON. Exactly one of `trust_policy` and `role_arn`.",
 			},
 			"role_arn": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "ARN of a role whose trust policy is read from IAM.",
+				Optional: true,
+				MarkdownDescription: "ARN of a role whose trust policy is read from IAM. It must be in the account of the provider's credentials; " +
+					"for a role of another account, use a provider configured for that account.",
 			},
-			"token": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "An ID token to verify and evaluate. Exactly one of `token` and `claims`.",
+			"token_file": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Path of a file holding an ID token to verify and evaluate, for example the file `AWS_WEB_IDENTITY_TOKEN_FILE` names. " +
+					"Read when the data source is read; only the path is stored. Exactly one of `token_file` and `claims`.",
 			},
 			"claims": schema.DynamicAttribute{
 				Optional: true,
 				MarkdownDescription: "A token's claims as the identity provider writes them, an object of strings, numbers, booleans and lists, " +
-					"e.g. `{ iss = \"https://token.actions.githubusercontent.com\", aud = \"sts.amazonaws.com\", sub = \"repo:org/app:ref:refs/heads/main\" }`.",
+					"e.g. `{ iss = \"https://token.actions.githubusercontent.com\", aud = \"sts.amazonaws.com\", sub = \"repo:org/app:ref:refs/heads/main\" }`. " +
+					"They are part of the configuration, and so of the state: use made-up claims, not a person's.",
+			},
+			"keep_claims": schema.SetAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Names of the token's claims to keep in the results besides `" + strings.Join(defaultKeptClaims, "`, `") + "`, " +
+					"for example `[\"sub\", \"repository\"]`. Only with `token_file`.",
+				Validators: []validator.Set{
+					setvalidator.AlsoRequires(path.MatchRoot("token_file")),
+					setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
+				},
 			},
 			"provider_arn": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The identity provider the call comes through: an IAM OIDC provider ARN or a built-in issuer such as `accounts.google.com`. " +
-					"Defaults to the provider of the token's `iss`, or to the only provider the policy trusts.",
+					"Defaults to the provider the policy trusts for the token's `iss`, or to the only provider the policy trusts.",
 			},
 			"client_ids": schema.SetAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "The IAM OIDC provider's client IDs, to check a `token`'s `aud` against. " +
-					"Defaults to those IAM holds for `provider_arn` when it exists in this account.",
+				MarkdownDescription: "The IAM OIDC provider's client IDs, to check a token's `aud` against. " +
+					"Defaults to those IAM holds for `provider_arn` when it exists in this account; when it does not, a warning says the audience was not checked.",
 			},
 			// Computed attributes
 			"allowed": schema.BoolAttribute{
@@ -145,13 +165,15 @@ func (d *trustCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				MarkdownDescription: "Every check made, statement by statement: `statement`, `effect`, `action`, `key` (`Principal`, `Action` or a condition key), `operator`, `expected` and `actual` values, `result`, `note`.",
 			},
 			"token_problems": schema.ListAttribute{
-				Computed:            true,
-				ElementType:         types.ObjectType{AttrTypes: findingAttrTypes},
-				MarkdownDescription: "Why STS would refuse the token itself (`code`, `message`): `malformed`, `issuer_mismatch`, `keys_unavailable`, `unknown_kid`, `bad_signature`, `expired`, `not_yet_valid`, `issued_in_future`, `no_expiry`, `audience_mismatch`. Empty with `claims`.",
+				Computed:    true,
+				ElementType: types.ObjectType{AttrTypes: findingAttrTypes},
+				MarkdownDescription: "Why STS would refuse the token itself (`code`, `message`): `malformed`, `issuer_mismatch` (also for an `iss` no trusted provider has), " +
+					"`keys_unavailable`, `unknown_kid`, `unusable_key` (the key is published for encryption or for another algorithm), `bad_signature`, `expired`, `not_yet_valid`, " +
+					"`issued_in_future`, `no_expiry`, `audience_mismatch`. Empty with `claims`.",
 			},
 			"token_claims": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The claims evaluated, as JSON.",
+				MarkdownDescription: "The claims evaluated, as JSON; with `token_file`, only those kept (see `keep_claims`).",
 			},
 		},
 	}
@@ -160,7 +182,7 @@ func (d *trustCheckDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 func (d *trustCheckDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{
 		datasourcevalidator.ExactlyOneOf(path.MatchRoot("trust_policy"), path.MatchRoot("role_arn")),
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("token"), path.MatchRoot("claims")),
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("token_file"), path.MatchRoot("claims")),
 	}
 }
 
@@ -174,13 +196,17 @@ func (d *trustCheckDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if d.data == nil {
+		resp.Diagnostics.AddError("Provider Not Configured",
+			"The data source was read before the provider was configured. This is a bug in the provider; please report it.")
+		return
+	}
 
 	policyText, policyPath := m.TrustPolicy.ValueString(), path.Root("trust_policy")
-	if arn := m.RoleARN.ValueString(); arn != "" {
+	if !m.RoleARN.IsNull() {
 		policyPath = path.Root("role_arn")
-		var err error
-		if policyText, err = roleTrustPolicy(ctx, d.data.aws.IAM, arn); err != nil {
-			resp.Diagnostics.AddAttributeError(policyPath, "Cannot Read Role", err.Error())
+		var ok bool
+		if policyText, ok = rolePolicy(ctx, d.data.aws, m.RoleARN.ValueString(), policyPath, &resp.Diagnostics); !ok {
 			return
 		}
 	}
@@ -190,21 +216,38 @@ func (d *trustCheckDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 
-	var claims map[string]any
-	var problems []idtoken.Problem
-	if m.Token.IsNull() {
+	var (
+		claims   map[string]any
+		problems []idtoken.Problem
+		filter   *claimFilter
+	)
+	provider := m.Provider.ValueString()
+	if m.TokenFile.IsNull() {
 		claims = dynamicToGo(m.Claims.UnderlyingValue())
 		if _, ok := claims[""]; ok || claims == nil {
 			resp.Diagnostics.AddAttributeError(path.Root("claims"), "Invalid Claims",
 				"claims must be an object of claim names to strings, numbers, booleans or lists, for example { sub = \"repo:org/app:ref:refs/heads/main\" }.")
 			return
 		}
-	}
-	provider := m.Provider.ValueString()
-	if !m.Token.IsNull() {
+	} else {
+		raw, err := readTokenFile(m.TokenFile.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("token_file"), "Cannot Read Token File",
+				fmt.Sprintf("The token to check could not be read: %s. token_file must name a file holding one ID token (a JWT).", err))
+			return
+		}
+		tc := tokenCheck{raw: raw, provider: provider}
+		if !m.ClientIDs.IsNull() {
+			tc.clientIDs = setStrings(ctx, m.ClientIDs, &resp.Diagnostics)
+			if tc.clientIDs == nil {
+				tc.clientIDs = []string{}
+			}
+		}
 		var res idtoken.Result
-		res, provider = d.verify(ctx, m, policy, provider, &resp.Diagnostics)
+		res, provider = verifyToken(ctx, d.data, policy, tc, &resp.Diagnostics)
 		claims, problems = res.Claims, res.Problems
+		f := newClaimFilter(claims, setStrings(ctx, m.KeepClaims, &resp.Diagnostics))
+		filter = &f
 	}
 	if provider == "" {
 		provider = soleProvider(policy, claims)
@@ -219,101 +262,23 @@ func (d *trustCheckDataSource) Read(ctx context.Context, req datasource.ReadRequ
 			summary += "; its claims would otherwise satisfy the trust policy"
 		}
 	}
+	reasons, shown := decision.Reasons, claims
+	if filter != nil {
+		reasons, shown, summary = filter.reasons(reasons), filter.kept, filter.text(summary)
+	}
 
 	m.Allowed = types.BoolValue(allowed)
 	m.MatchedStatement = types.Int64Value(int64(decision.MatchedStatement))
 	m.Summary = types.StringValue(summary)
-	m.Reasons = reasonsValue(ctx, decision.Reasons, &resp.Diagnostics)
+	m.Reasons = reasonsValue(ctx, reasons, &resp.Diagnostics)
 	m.TokenProblems = problemsValue(ctx, problems, &resp.Diagnostics)
-	claimsJSON, _ := json.Marshal(claims)
+	claimsJSON, err := json.Marshal(shown)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Encode Claims", fmt.Sprintf("The claims could not be written as JSON: %s. This is a bug in the provider; please report it.", err))
+		return
+	}
 	m.TokenClaims = types.StringValue(string(claimsJSON))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// verify checks the token as STS would and returns the provider it comes through.
-func (d *trustCheckDataSource) verify(ctx context.Context, m trustCheckModel, policy trustpolicy.Policy, provider string, diags *diag.Diagnostics) (idtoken.Result, string) {
-	raw := m.Token.ValueString()
-	// Read iss first, unverified, to know which provider to check the token against.
-	peeked, _ := idtoken.Peek(raw)
-	iss, _ := peeked["iss"].(string)
-	if provider == "" {
-		provider = providerForIssuer(policy, iss)
-	}
-	opts := idtoken.Options{}
-	if provider != "" {
-		opts.Issuer = issuerOf(provider)
-	}
-	if !m.ClientIDs.IsNull() {
-		opts.Audiences = setStrings(ctx, m.ClientIDs, diags)
-	} else if strings.HasPrefix(provider, "arn:") {
-		if p, err := getOIDCProvider(ctx, d.data.aws.IAM, provider); err == nil {
-			opts.Audiences = p.clientIDs
-		} else if !awsclient.IsNotFound(err) {
-			diags.AddWarning("Cannot Read OIDC Provider", fmt.Sprintf("The token's audience was not checked against %s: %s", provider, describeAWSError(err)))
-		}
-	}
-	fetch := func(ctx context.Context, url string) ([]byte, error) {
-		r, err := d.data.idp.Get(ctx, url)
-		if err != nil {
-			return nil, err
-		}
-		return r.Body, nil
-	}
-	return idtoken.Verify(ctx, raw, fetch, opts), provider
-}
-
-// issuerOf is the https URL a token through provider must carry in iss.
-func issuerOf(provider string) string {
-	if a, err := oidcurl.ParseProviderARN(provider); err == nil {
-		return a.URL()
-	}
-	return oidcurl.FromKey(provider)
-}
-
-// federated lists the Federated principals of the policy's statements.
-func federated(policy trustpolicy.Policy) []string {
-	var out []string
-	for _, s := range policy.Statements {
-		if s.Principal == nil {
-			continue
-		}
-		for _, p := range s.Principal.ByType["Federated"] {
-			if !slices.Contains(out, p) {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
-
-// providerForIssuer picks the trusted provider whose URL is the token's iss.
-func providerForIssuer(policy trustpolicy.Policy, iss string) string {
-	for _, p := range federated(policy) {
-		if iss != "" && oidcurl.Equal(issuerOf(p), iss) {
-			return p
-		}
-	}
-	return ""
-}
-
-// soleProvider is the provider claims without an iss come through: the only one trusted.
-func soleProvider(policy trustpolicy.Policy, claims map[string]any) string {
-	if iss, _ := claims["iss"].(string); iss != "" {
-		return providerForIssuer(policy, iss)
-	}
-	if ps := federated(policy); len(ps) == 1 {
-		return ps[0]
-	}
-	return ""
-}
-
-func roleTrustPolicy(ctx context.Context, api awsclient.IAMAPI, roleARN string) (string, error) {
-	name := roleARN[strings.LastIndex(roleARN, "/")+1:]
-	out, err := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-	if err != nil {
-		return "", fmt.Errorf("reading the trust policy of %s: %s", roleARN, describeAWSError(err))
-	}
-	return aws.ToString(out.Role.AssumeRolePolicyDocument), nil
 }
 
 // dynamicToGo turns a Terraform value into the plain Go value a JSON decoder would give.
@@ -332,11 +297,12 @@ func toGo(v attr.Value) any {
 	case basetypes.BoolValue:
 		return t.ValueBool()
 	case basetypes.NumberValue:
-		f, _ := t.ValueBigFloat().Float64()
-		if i, acc := t.ValueBigFloat().Int(nil); acc == big.Exact {
+		// As json.Number, so no digit is lost on the way to the evaluator.
+		n := t.ValueBigFloat()
+		if i, acc := n.Int(nil); acc == big.Exact {
 			return json.Number(i.String())
 		}
-		return f
+		return json.Number(n.Text('f', -1))
 	case basetypes.ObjectValue:
 		return mapToGo(t.Attributes())
 	case basetypes.MapValue:
