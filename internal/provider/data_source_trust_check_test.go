@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -281,6 +282,14 @@ func TestAccTrustCheck_invalidInputs(t *testing.T) {
 				ExpectError: errorPattern("Exactly one of these attributes must be configured: [token_file,claims]"),
 			},
 			{
+				Config:      e.providerBlock("") + `ephemeral "awsoidc_trust_check" "x" { trust_policy = "{}" }`,
+				ExpectError: errorPattern("Exactly one of these attributes must be configured: [token,token_file,claims]"),
+			},
+			{
+				Config:      e.providerBlock("") + `data "awsoidc_trust_check" "x" {` + "\n  trust_policy = \"{}\"\n  claims = { sub = \"a\" }\n  keep_claims = [\"sub\"]\n}",
+				ExpectError: attributeErrorPattern("Invalid Attribute Combination", "keep_claims", `Attribute "token_file" must be specified when "keep_claims" is specified`),
+			},
+			{
 				Config:      e.providerBlock("") + `data "awsoidc_trust_check" "x" {` + "\n  trust_policy = \"not json\"\n  claims = { sub = \"a\" }\n}",
 				ExpectError: attributeErrorPattern("Invalid Trust Policy", "trust_policy", "invalid JSON"),
 			},
@@ -347,6 +356,9 @@ func (s secretScan) scanFiles(t *testing.T, dir string) (states, plans int) {
 		if err != nil || !info.Mode().IsRegular() || info.Size() > 32<<20 {
 			return err
 		}
+		if strings.HasSuffix(d.Name(), ".tfvars.json") {
+			return nil // the test's own input (see ConfigVariables), not something Terraform wrote
+		}
 		b, err := os.ReadFile(name)
 		if err != nil {
 			return err
@@ -384,8 +396,10 @@ func (s secretScan) scanFiles(t *testing.T, dir string) (states, plans int) {
 }
 
 // TestAccTrustCheck_tokenAndPersonalClaimsStayOutOfStateAndPlan checks real tokens that
-// carry a person's email and names, then searches the plan JSON, `terraform show
-// -json` and every file Terraform wrote (state, backups, saved plans): neither token,
+// carry a person's email and names, with the data source (token_file) and with the
+// ephemeral resource (the token from an ephemeral variable), then searches the plan
+// JSON, `terraform show -json` and every file Terraform wrote (state, backups, saved
+// plans): neither token,
 // nor its payload or signature, nor a personal claim, nor the subject of the token that
 // is denied appears anywhere. It keeps Terraform's working directories for the search
 // (TF_ACC_TEMP_DIR, TF_ACC_PERSIST_WORKING_DIR), so it does not run in parallel.
@@ -436,6 +450,43 @@ check "only_main" {
   }
 }
 
+# The ephemeral form takes the tokens themselves, here from ephemeral variables, and
+# shows every claim, since nothing of it is stored.
+variable "main_token" {
+  type      = string
+  ephemeral = true
+}
+
+variable "fork_token" {
+  type      = string
+  ephemeral = true
+}
+
+ephemeral "awsoidc_trust_check" "main" {
+  trust_policy = local.policy
+  token        = var.main_token
+  client_ids   = ["sts.amazonaws.com"]
+}
+
+ephemeral "awsoidc_trust_check" "fork" {
+  trust_policy = local.policy
+  token        = var.fork_token
+  client_ids   = ["sts.amazonaws.com"]
+}
+
+check "ephemeral_only_main" {
+  assert {
+    condition = alltrue([
+      ephemeral.awsoidc_trust_check.main.allowed,
+      !ephemeral.awsoidc_trust_check.fork.allowed,
+      length(ephemeral.awsoidc_trust_check.fork.token_problems) == 0,
+      strcontains(ephemeral.awsoidc_trust_check.fork.summary, "found \"repo:"),
+      endswith(jsondecode(ephemeral.awsoidc_trust_check.main.token_claims).email, "@example.net"),
+    ])
+    error_message = "the ephemeral trust checks did not answer as expected"
+  }
+}
+
 output "fork_summary" {
   value = data.awsoidc_trust_check.fork.summary
 }
@@ -447,6 +498,8 @@ output "fork_summary" {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: config,
+			// Written to terraform.tfvars.json, the test's input as TF_VAR_* would be in a pipeline.
+			ConfigVariables: tfconfig.Variables{"main_token": tfconfig.StringVariable(mainTok), "fork_token": tfconfig.StringVariable(forkTok)},
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply:             []plancheck.PlanCheck{scan("the plan JSON")},
 				PostApplyPostRefresh: []plancheck.PlanCheck{scan("the plan JSON after apply")},
@@ -459,6 +512,7 @@ output "fork_summary" {
 				reasonFor("fork", "idp.test:sub", "StringEquals", "repo:octo/app:ref:refs/heads/main", `(claim "sub" not kept)`, false),
 				statecheck.ExpectKnownOutputValue("fork_summary", knownvalue.StringRegexp(regexp.MustCompile(`found \(claim "sub" not kept\)`))),
 				checkBlockResult{name: "only_main", status: "pass"},
+				checkBlockResult{name: "ephemeral_only_main", status: "pass"},
 			},
 		}},
 	})
@@ -709,6 +763,53 @@ func TestAccTrustCheck_largeNumbersKeepEveryDigit(t *testing.T) {
 				reasonFor("next_owner", gh+":repository_owner_id", "StringEquals", "12345678901234567890", "12345678901234567891", false),
 				allowedIs("claims", true),
 			},
+		}},
+	})
+}
+
+// TestAccTrustCheck_keysSTSWouldNotUseNeverVerify: the issuer publishes its RSA key for
+// encryption and its EC key for another algorithm than tokens are signed with; tokens
+// signed with those very keys are refused as STS would refuse them.
+func TestAccTrustCheck_keysSTSWouldNotUseNeverVerify(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	idp := localidp.StartForTest(t, localidp.Config{})
+	keys := idp.JWKS()
+	for i := range keys.Keys {
+		switch keys.Keys[i].KeyID {
+		case localidp.RSAKeyID:
+			keys.Keys[i].Use = "enc"
+		case localidp.ECKeyID:
+			keys.Keys[i].Algorithm = "ES512"
+		}
+	}
+	if err := idp.SetRoute("idp.test", "/.well-known/jwks.json", localidp.JSON(keys)); err != nil {
+		t.Fatal(err)
+	}
+	mint := func(alg string) string {
+		tok, err := idp.MintToken(map[string]any{"sub": "repo:octo/app:ref:refs/heads/main"}, localidp.TokenOptions{Algorithm: alg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("token_file = %q\n  client_ids = [\"sts.amazonaws.com\"]", tokenFile(t, tok))
+	}
+	config := e.idpProviderBlock(idp) + "locals {\n  policy = <<-EOT\n" + checkPolicy + "\nEOT\n}\n" +
+		trustCheck("rs256", mint("RS256")) + trustCheck("es256", mint("ES256"))
+	refused := func(name, phrase string) []statecheck.StateCheck {
+		addr := "data.awsoidc_trust_check." + name
+		return []statecheck.StateCheck{
+			allowedIs(name, false),
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("token_problems"), knownvalue.ListExact([]knownvalue.Check{finding("unusable_key", phrase)})),
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("summary"), knownvalue.StringRegexp(regexp.MustCompile(
+				`^denied: STS would refuse the token itself \(.*Couldn't retrieve verification key.*\); its claims would otherwise satisfy the trust policy$`))),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: append(refused("rs256", `key "localidp-rs256" is published for use "enc", not "sig"`),
+				refused("es256", `key "localidp-es256" is published for alg "ES512", the token is signed with "ES256"`)...),
 		}},
 	})
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/awsoidc/terraform-provider-awsoidc/internal/awsclient"
 	"github.com/awsoidc/terraform-provider-awsoidc/internal/idtoken"
@@ -23,6 +25,165 @@ import (
 
 // What awsoidc_trust_check does beyond translating values: read the role's policy,
 // read and verify a token, and keep out of state what the user did not ask to keep.
+
+// trustCheckDocs are the descriptions both forms of awsoidc_trust_check share.
+var trustCheckDocs = struct {
+	intro, verification, evaluation                              string
+	trustPolicy, roleARN, tokenFile, claims, provider, clientIDs string
+	allowed, matched, summary, reasons, problems                 string
+}{
+	intro: "Answers \"would this token be allowed to assume this role?\" as STS would, and says why, before anyone runs a pipeline.",
+	verification: "the token is first verified as STS does: signature against the keys the trusted issuer publishes (read through the provider's proxy and CA settings; " +
+		"only keys published for signatures, `use` absent or `sig`, and for the token's `alg` count), `kid`, `iss` against the trusted provider " +
+		"(Google's `accounts.google.com` with or without `https://`), `aud` against the provider's client IDs, `exp`, `nbf` and `iat` (5 minutes of clock skew). " +
+		"Keys are read only from an issuer the trust policy trusts, never from a URL the token names: a token whose `iss` no trusted provider has is refused without any request. " +
+		"With `claims`, only the policy is evaluated.",
+	evaluation: "The evaluation models `StringEquals`, `StringLike`, their `Not`, `IgnoreCase` and `IfExists` forms, `Null`, the `ForAnyValue:` and `ForAllValues:` qualifiers " +
+		"(`ForAllValues:` is true when the claim is absent), wildcards, several statements, explicit `Deny`, Google's `aud`/`azp`/`oaud` mapping, Cognito's multi-valued `amr`, " +
+		"and session tags (`https://aws.amazon.com/tags` needs `sts:TagSession`). Numbers keep every digit, however long.\n\n" +
+		"It does **not** model: permissions boundaries, SCPs and RCPs (they do not apply to the trust decision but do to what the session may do), " +
+		"numeric, date, IP and ARN condition operators (treated as not matching in `Allow`), policy variables other than those of the request, " +
+		"STS's own limits on session names and durations, the IdP certificate thumbprint check, and anything STS changes after this provider was released. " +
+		"When the audience cannot be checked (the IAM provider does not exist yet, or is in another account) a warning says so. " +
+		"Use it in `check` blocks and tests, for example: the main branch may deploy, a fork may not.",
+	trustPolicy: "The role's trust policy JSON. Exactly one of `trust_policy` and `role_arn`.",
+	roleARN: "ARN of a role whose trust policy is read from IAM. It must be in the account of the provider's credentials; " +
+		"for a role of another account, use a provider configured for that account.",
+	tokenFile: "Path of a file holding an ID token to verify and evaluate, for example the file `AWS_WEB_IDENTITY_TOKEN_FILE` names. " +
+		"Read each time the check is read; only the path is stored.",
+	claims: "A token's claims as the identity provider writes them, an object of strings, numbers, booleans and lists, " +
+		"e.g. `{ iss = \"https://token.actions.githubusercontent.com\", aud = \"sts.amazonaws.com\", sub = \"repo:org/app:ref:refs/heads/main\" }`.",
+	provider: "The identity provider the call comes through: an IAM OIDC provider ARN or a built-in issuer such as `accounts.google.com`. " +
+		"Defaults to the provider the policy trusts for the token's `iss`, or to the only provider the policy trusts.",
+	clientIDs: "The IAM OIDC provider's client IDs, to check a token's `aud` against. " +
+		"Defaults to those IAM holds for `provider_arn` when it exists in this account; when it does not, a warning says the audience was not checked.",
+	allowed: "Whether STS would let the token assume the role.",
+	matched: "Index of the trust policy statement that allows the call, -1 when none does.",
+	summary: "One sentence saying why the call is allowed or denied.",
+	reasons: "Every check made, statement by statement: `statement`, `effect`, `action`, `key` (`Principal`, `Action` or a condition key), " +
+		"`operator`, `expected` and `actual` values, `result`, `note`.",
+	problems: "Why STS would refuse the token itself (`code`, `message`): `malformed`, `issuer_mismatch` (also for an `iss` no trusted provider has), " +
+		"`keys_unavailable`, `unknown_kid`, `unusable_key` (the key is published for encryption or for another algorithm), `bad_signature`, `expired`, `not_yet_valid`, " +
+		"`issued_in_future`, `no_expiry`, `audience_mismatch`. Empty with `claims`.",
+}
+
+// trustCheckCommon holds what the data source and the ephemeral resource
+// awsoidc_trust_check both take and return.
+type trustCheckCommon struct {
+	TrustPolicy      types.String  `tfsdk:"trust_policy"`
+	RoleARN          types.String  `tfsdk:"role_arn"`
+	TokenFile        types.String  `tfsdk:"token_file"`
+	Claims           types.Dynamic `tfsdk:"claims"`
+	Provider         types.String  `tfsdk:"provider_arn"`
+	ClientIDs        types.Set     `tfsdk:"client_ids"`
+	Allowed          types.Bool    `tfsdk:"allowed"`
+	MatchedStatement types.Int64   `tfsdk:"matched_statement"`
+	Summary          types.String  `tfsdk:"summary"`
+	Reasons          types.List    `tfsdk:"reasons"`
+	TokenProblems    types.List    `tfsdk:"token_problems"`
+	TokenClaims      types.String  `tfsdk:"token_claims"`
+}
+
+// trustCheckInput is what differs between the two forms.
+type trustCheckInput struct {
+	// token is a token given directly (the ephemeral form's token), or "".
+	token string
+	// filter keeps a token's claims other than defaultKeptClaims and keep out of the
+	// results, since the data source's results are stored.
+	filter bool
+	keep   []string
+}
+
+// check answers the question c asks and sets c's results; false when an error was
+// added to diags.
+func (c *trustCheckCommon) check(ctx context.Context, data *providerData, in trustCheckInput, diags *diag.Diagnostics) bool {
+	if data == nil {
+		diags.AddError("Provider Not Configured",
+			"The trust check was read before the provider was configured. This is a bug in the provider; please report it.")
+		return false
+	}
+	policyText, policyPath := c.TrustPolicy.ValueString(), path.Root("trust_policy")
+	if !c.RoleARN.IsNull() {
+		policyPath = path.Root("role_arn")
+		var ok bool
+		if policyText, ok = rolePolicy(ctx, data.aws, c.RoleARN.ValueString(), policyPath, diags); !ok {
+			return false
+		}
+	}
+	policy, err := trustpolicy.Parse(policyText)
+	if err != nil {
+		diags.AddAttributeError(policyPath, "Invalid Trust Policy", err.Error())
+		return false
+	}
+
+	raw := in.token
+	if !c.TokenFile.IsNull() {
+		if raw, err = readTokenFile(c.TokenFile.ValueString()); err != nil {
+			diags.AddAttributeError(path.Root("token_file"), "Cannot Read Token File",
+				fmt.Sprintf("The token to check could not be read: %s. token_file must name a file holding one ID token (a JWT).", err))
+			return false
+		}
+	}
+	var (
+		claims   map[string]any
+		problems []idtoken.Problem
+		filter   *claimFilter
+	)
+	provider := c.Provider.ValueString()
+	if raw == "" {
+		claims = dynamicToGo(c.Claims.UnderlyingValue())
+		if _, ok := claims[""]; ok || claims == nil {
+			diags.AddAttributeError(path.Root("claims"), "Invalid Claims",
+				"claims must be an object of claim names to strings, numbers, booleans or lists, for example { sub = \"repo:org/app:ref:refs/heads/main\" }.")
+			return false
+		}
+	} else {
+		tc := tokenCheck{raw: raw, provider: provider}
+		if !c.ClientIDs.IsNull() {
+			tc.clientIDs = setStrings(ctx, c.ClientIDs, diags)
+			if tc.clientIDs == nil {
+				tc.clientIDs = []string{}
+			}
+		}
+		var res idtoken.Result
+		res, provider = verifyToken(ctx, data, policy, tc, diags)
+		claims, problems = res.Claims, res.Problems
+		if in.filter {
+			f := newClaimFilter(claims, in.keep)
+			filter = &f
+		}
+	}
+	if provider == "" {
+		provider = soleProvider(policy, claims)
+	}
+
+	decision := trustpolicy.EvaluatePolicy(policy, trustpolicy.Request{Provider: provider, Claims: claims})
+	allowed := decision.Allowed && len(problems) == 0
+	summary := decision.Summary
+	if len(problems) > 0 {
+		summary = fmt.Sprintf("denied: STS would refuse the token itself (%s)", problems[0].Message)
+		if decision.Allowed {
+			summary += "; its claims would otherwise satisfy the trust policy"
+		}
+	}
+	reasons, shown := decision.Reasons, claims
+	if filter != nil {
+		reasons, shown, summary = filter.reasons(reasons), filter.kept, filter.text(summary)
+	}
+	claimsJSON, err := json.Marshal(shown)
+	if err != nil {
+		diags.AddError("Cannot Encode Claims", fmt.Sprintf("The claims could not be written as JSON: %s. This is a bug in the provider; please report it.", err))
+		return false
+	}
+
+	c.Allowed = types.BoolValue(allowed)
+	c.MatchedStatement = types.Int64Value(int64(decision.MatchedStatement))
+	c.Summary = types.StringValue(summary)
+	c.Reasons = reasonsValue(ctx, reasons, diags)
+	c.TokenProblems = problemsValue(ctx, problems, diags)
+	c.TokenClaims = types.StringValue(string(claimsJSON))
+	return !diags.HasError()
+}
 
 // maxTokenFileBytes bounds what is read from token_file; STS takes tokens of at most
 // 20000 characters.
