@@ -104,9 +104,10 @@ func newClient(cfg Config, roots *x509.CertPool, proxy func(*url.URL) (*url.URL,
 		},
 		// One connection per host: concurrent requests queue for it instead of
 		// opening (and handshaking) a second one.
-		MaxConnsPerHost:     1,
-		MaxIdleConnsPerHost: 1,
-		IdleConnTimeout:     90 * time.Second,
+		MaxConnsPerHost:        1,
+		MaxIdleConnsPerHost:    1,
+		IdleConnTimeout:        90 * time.Second,
+		MaxResponseHeaderBytes: cfg.MaxHeaderBytes,
 		// HTTP/1.1 only: a non-nil empty map turns HTTP/2 off.
 		TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{},
 	}
@@ -192,7 +193,8 @@ func (c *Client) log(ctx context.Context, msg string, fields map[string]any) {
 // first gets ctx's error without disturbing the others.
 //
 // Errors: *RedirectError for 3xx, *StatusError for other non-2xx answers,
-// *BodyTooLargeError, *CertificateError when the chain does not verify, *ProxyError
+// *BodyTooLargeError, *HeadersTooLargeError, *CertificateError when the chain does not
+// verify, *ProxyError
 // when a proxy refuses the tunnel; a timeout wraps context.DeadlineExceeded.
 func (c *Client) Get(ctx context.Context, rawURL string) (*Response, error) {
 	u, err := fetchURL(rawURL)
@@ -264,7 +266,7 @@ func (c *Client) fetch(ctx context.Context, u *url.URL) (*Response, error) {
 	c.log(ctx, "fetching IdP URL", map[string]any{"url": key})
 	resp, err := c.http.Do(req)
 	if err != nil {
-		err = c.transportError(key, err)
+		err = c.transportError(u, err)
 		c.log(ctx, "IdP fetch failed", map[string]any{"url": key, "error": err.Error(), "duration_ms": time.Since(start).Milliseconds()})
 		return nil, err
 	}
@@ -278,7 +280,7 @@ func (c *Client) fetch(ctx context.Context, u *url.URL) (*Response, error) {
 	// connection (and its handshake) for the next URL on the host.
 	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, c.transportError(key, err)
+		return nil, c.transportError(u, err)
 	}
 	ctype := resp.Header.Get("Content-Type")
 	c.log(ctx, "fetched IdP URL", map[string]any{
@@ -309,10 +311,16 @@ func (c *Client) fetch(ctx context.Context, u *url.URL) (*Response, error) {
 
 // transportError turns a failed request into an error that names the URL once and
 // says what went wrong.
-func (c *Client) transportError(key string, err error) error {
+func (c *Client) transportError(u *url.URL, err error) error {
+	key := u.String()
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
+	}
+	// net/http reports headers over Transport.MaxResponseHeaderBytes with this
+	// message only; it exports no error value for it.
+	if strings.Contains(err.Error(), "server response headers exceeded") {
+		return &HeadersTooLargeError{URL: key, Host: u.Host, Limit: c.cfg.MaxHeaderBytes}
 	}
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {

@@ -156,6 +156,44 @@ func TestGet_refusesBodiesOverTheLimit(t *testing.T) {
 	}
 }
 
+// TestGet_refusesHeadersOverTheLimit: an answer whose headers alone are megabytes is
+// refused after the limit is read, by default and with a configured limit, naming the
+// host and the limit; the host can still be read afterwards.
+func TestGet_refusesHeadersOverTheLimit(t *testing.T) {
+	padded := func(n int) localidp.Route {
+		r := localidp.JSON(map[string]any{"ok": true})
+		r.Header = http.Header{"X-Padding": []string{strings.Repeat("a", n)}}
+		return r
+	}
+	s, c := localClient(t, localidp.Config{Hosts: []localidp.HostConfig{{Name: "idp.test", Routes: map[string]localidp.Route{
+		"/huge":  padded(5 << 20),
+		"/small": padded(2000),
+	}}}}, idpfetch.Config{})
+	_, err := c.Get(context.Background(), "https://idp.test/huge")
+	var hl *idpfetch.HeadersTooLargeError
+	if !errors.As(err, &hl) || hl.Limit != idpfetch.DefaultMaxHeaderBytes || hl.Host != "idp.test" {
+		t.Fatalf("error %v, want a HeadersTooLargeError for idp.test with the default limit", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "idp.test answered with response headers over the limit of 65536 bytes") {
+		t.Errorf("message %q should name the host and the limit", msg)
+	}
+	if resp, err := c.Get(context.Background(), "https://idp.test/small"); err != nil || !strings.Contains(string(resp.Body), "ok") {
+		t.Errorf("headers under the limit after a refused answer: %v", err)
+	}
+	_ = s
+
+	_, small := localClient(t, localidp.Config{Hosts: []localidp.HostConfig{{Name: "idp.test", Routes: map[string]localidp.Route{
+		"/small": padded(2000),
+		"/over":  padded(5000),
+	}}}}, idpfetch.Config{MaxHeaderBytes: 4096})
+	if _, err := small.Get(context.Background(), "https://idp.test/small"); err != nil {
+		t.Errorf("2000 bytes of headers under a 4096-byte limit: %v", err)
+	}
+	if _, err := small.Get(context.Background(), "https://idp.test/over"); !errors.As(err, &hl) || hl.Limit != 4096 {
+		t.Errorf("5000 bytes of headers over a 4096-byte limit: %v", err)
+	}
+}
+
 // httptestClient returns a client trusting only srv's certificate.
 func httptestClient(t *testing.T, srv *httptest.Server, cfg idpfetch.Config) *idpfetch.Client {
 	t.Helper()

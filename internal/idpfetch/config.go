@@ -19,6 +19,7 @@ const (
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultTimeout          = 30 * time.Second
 	DefaultMaxBodyBytes     = 1 << 20
+	DefaultMaxHeaderBytes   = 64 << 10
 	DefaultUserAgent        = "terraform-provider-awsoidc"
 )
 
@@ -53,6 +54,9 @@ type Config struct {
 	Timeout time.Duration
 	// MaxBodyBytes caps a response body; a larger body is a *BodyTooLargeError.
 	MaxBodyBytes int64
+	// MaxHeaderBytes caps the status line and headers of a response; more is a
+	// *HeadersTooLargeError. Without it net/http reads up to 10 MiB of headers.
+	MaxHeaderBytes int64
 	// UserAgent is sent with every request and every CONNECT.
 	UserAgent string
 
@@ -78,6 +82,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
 	if c.UserAgent == "" {
 		c.UserAgent = DefaultUserAgent

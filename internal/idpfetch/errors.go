@@ -68,6 +68,19 @@ func (e *BodyTooLargeError) Error() string {
 		e.URL, size, e.Limit)
 }
 
+// HeadersTooLargeError is returned by Get when the status line and headers of the answer
+// exceed Config.MaxHeaderBytes; the rest of the answer is not read.
+type HeadersTooLargeError struct {
+	URL   string
+	Host  string
+	Limit int64
+}
+
+func (e *HeadersTooLargeError) Error() string {
+	return fmt.Sprintf("GET %s: %s answered with response headers over the limit of %d bytes; an IdP's headers are normally a few kilobytes, so the answer was not read",
+		e.URL, e.Host, e.Limit)
+}
+
 // CertificateError is returned by Get when the server's certificate chain does not
 // verify against the trusted roots for the host name. ServedChain does not return it:
 // it reports the same failure in Chain.VerifyErr next to the chain.

@@ -4,6 +4,7 @@
 package idtoken
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,6 +34,7 @@ const (
 	CodeIssuerMismatch   Code = "issuer_mismatch"   // InvalidIdentityToken: No OpenIDConnect provider found
 	CodeKeysUnavailable  Code = "keys_unavailable"  // InvalidIdentityToken: Couldn't retrieve verification key
 	CodeUnknownKey       Code = "unknown_kid"       // InvalidIdentityToken: Couldn't retrieve verification key
+	CodeUnusableKey      Code = "unusable_key"      // InvalidIdentityToken: Couldn't retrieve verification key
 	CodeBadSignature     Code = "bad_signature"     // InvalidIdentityToken
 	CodeExpired          Code = "expired"           // ExpiredTokenException
 	CodeNotYetValid      Code = "not_yet_valid"     // InvalidIdentityToken
@@ -54,7 +56,11 @@ type Fetcher func(ctx context.Context, url string) ([]byte, error)
 
 // Options says what the token must match.
 type Options struct {
-	// Issuer, when set, is the provider URL the token must come from, exactly.
+	// Issuer is the provider URL the caller trusts. The token's iss must name it
+	// (see SameIssuer), and the signing keys are read from this issuer only, never
+	// from a URL the token names: a token can name any URL, including one whose
+	// keys signed it. When empty, no key is fetched and the token is refused as
+	// coming from no trusted issuer.
 	Issuer string
 	// Audiences, when set, are the provider's client IDs; the token's aud must hold one.
 	Audiences []string
@@ -64,7 +70,8 @@ type Options struct {
 }
 
 // Result is the token's claims (read even when verification fails, so a caller can still
-// explain the trust policy) and every problem found.
+// explain the trust policy) and every problem found. Numbers in Claims are json.Number,
+// so identifiers longer than a float64 holds keep every digit.
 type Result struct {
 	Claims   map[string]any
 	KeyID    string
@@ -75,17 +82,49 @@ type Result struct {
 func (r Result) Valid() bool { return len(r.Problems) == 0 }
 
 // Peek reads the claims of raw without verifying anything, to learn which issuer to
-// verify it against.
+// verify it against. Numbers are json.Number.
 func Peek(raw string) (map[string]any, error) {
 	tok, err := jwt.ParseSigned(strings.TrimSpace(raw), Algorithms)
 	if err != nil {
 		return nil, err
 	}
-	var claims map[string]any
-	return claims, tok.UnsafeClaimsWithoutVerification(&claims)
+	return claimsOf(tok)
 }
 
-// Verify checks raw. It fetches the issuer's discovery document and JWKS through fetch.
+// claimsOf decodes the token's claims with every number kept as written: JSON
+// numbers above 2^53 lose digits as float64, and IdPs use such numbers as IDs.
+func claimsOf(tok *jwt.JSONWebToken) (map[string]any, error) {
+	var payload json.RawMessage
+	if err := tok.UnsafeClaimsWithoutVerification(&payload); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	var claims map[string]any
+	if err := dec.Decode(&claims); err != nil {
+		return nil, err
+	}
+	if claims == nil {
+		return nil, errors.New("the claims are not a JSON object")
+	}
+	return claims, nil
+}
+
+// googleIssuers are the two spellings of Google's issuer: Google writes iss with or
+// without the scheme, and STS accepts both for the built-in accounts.google.com.
+var googleIssuers = []string{"https://accounts.google.com", "accounts.google.com"}
+
+// SameIssuer reports whether a token's iss names the issuer URL, as STS matches them:
+// exactly (case and trailing slash count), except that Google's two spellings are one.
+func SameIssuer(iss, issuer string) bool {
+	if iss == issuer {
+		return true
+	}
+	return slices.Contains(googleIssuers, iss) && slices.Contains(googleIssuers, issuer)
+}
+
+// Verify checks raw. It fetches the discovery document and JWKS of opts.Issuer, and of
+// no other issuer, through fetch.
 func Verify(ctx context.Context, raw string, fetch Fetcher, opts Options) Result {
 	var res Result
 	add := res.add
@@ -94,17 +133,24 @@ func Verify(ctx context.Context, raw string, fetch Fetcher, opts Options) Result
 		add(CodeMalformed, "the token is not a signed JWT with an algorithm STS accepts (RS256/384/512, ES256/384/512): %v", err)
 		return res
 	}
-	if err := tok.UnsafeClaimsWithoutVerification(&res.Claims); err != nil {
+	if res.Claims, err = claimsOf(tok); err != nil {
 		add(CodeMalformed, "the token's claims cannot be read: %v", err)
 		return res
 	}
 	var std jwt.Claims
-	_ = tok.UnsafeClaimsWithoutVerification(&std)
+	if err := tok.UnsafeClaimsWithoutVerification(&std); err != nil {
+		add(CodeMalformed, "the token's registered claims (iss, aud, exp, nbf, iat) have the wrong types: %v", err)
+		return res
+	}
 	if len(tok.Headers) > 0 {
 		res.KeyID = tok.Headers[0].KeyID
 	}
 
-	if opts.Issuer != "" && std.Issuer != opts.Issuer {
+	switch {
+	case opts.Issuer == "":
+		add(CodeIssuerMismatch, "the token's iss %q is not the URL of a provider trusted here; STS would find no OpenID Connect provider for it. "+
+			"Its signing keys were not read: they would come from a URL the token itself names", std.Issuer)
+	case !SameIssuer(std.Issuer, opts.Issuer):
 		hint := ""
 		if strings.TrimSuffix(std.Issuer, "/") == strings.TrimSuffix(opts.Issuer, "/") {
 			hint = " (they differ only by a trailing slash, which makes them different issuers)"
@@ -115,7 +161,9 @@ func Verify(ctx context.Context, raw string, fetch Fetcher, opts Options) Result
 	if len(opts.Audiences) > 0 && !slices.ContainsFunc(std.Audience, func(a string) bool { return slices.Contains(opts.Audiences, a) }) {
 		add(CodeAudienceMismatch, "the token's aud %q holds none of the provider's client IDs %q; STS would answer \"Incorrect token audience\"", []string(std.Audience), opts.Audiences)
 	}
-	res.checkSignature(ctx, tok, std.Issuer, fetch)
+	if opts.Issuer != "" {
+		res.checkSignature(ctx, tok, opts.Issuer, fetch)
+	}
 	return res
 }
 
@@ -149,33 +197,66 @@ func (r *Result) checkTimes(c jwt.Claims, opts Options) {
 	}
 }
 
+// checkSignature verifies the signature with the keys issuer publishes, using only keys
+// STS would use for it: "use" absent or "sig", and "alg" absent or the token's own.
 func (r *Result) checkSignature(ctx context.Context, tok *jwt.JSONWebToken, issuer string, fetch Fetcher) {
-	if issuer == "" {
-		r.add(CodeKeysUnavailable, "the token has no iss claim, so there is no issuer to read signing keys from")
-		return
-	}
 	keys, err := issuerKeys(ctx, issuer, fetch)
 	if err != nil {
-		r.add(CodeKeysUnavailable, "the issuer's signing keys cannot be read: %v", err)
+		r.add(CodeKeysUnavailable, "the signing keys of %s cannot be read: %v", issuer, err)
 		return
 	}
-	var candidates []jose.JSONWebKey
+	alg := ""
+	if len(tok.Headers) > 0 {
+		alg = tok.Headers[0].Algorithm
+	}
+	published := keys.Keys
 	if r.KeyID != "" {
-		candidates = keys.Key(r.KeyID)
-		if len(candidates) == 0 {
+		published = keys.Key(r.KeyID)
+		if len(published) == 0 {
 			r.add(CodeUnknownKey, "the token's kid %q is not among the %d key(s) the issuer publishes; STS would answer \"Couldn't retrieve verification key from your identity provider\"", r.KeyID, len(keys.Keys))
 			return
 		}
-	} else {
-		candidates = keys.Keys
+	}
+	var candidates []jose.JSONWebKey
+	var refused []string
+	for _, k := range published {
+		if why := unusableFor(k, alg); why != "" {
+			refused = append(refused, why)
+			continue
+		}
+		candidates = append(candidates, k)
+	}
+	if len(candidates) == 0 {
+		which := "none of the issuer's keys"
+		if r.KeyID != "" {
+			which = fmt.Sprintf("the key with the token's kid %q", r.KeyID)
+		}
+		r.add(CodeUnusableKey, "%s can verify a %s signature: %s; STS would answer \"Couldn't retrieve verification key from your identity provider\"",
+			which, alg, strings.Join(refused, "; "))
+		return
 	}
 	for _, k := range candidates {
-		var out map[string]any
+		var out json.RawMessage
 		if err := tok.Claims(k.Public().Key, &out); err == nil {
 			return
 		}
 	}
 	r.add(CodeBadSignature, "the token's signature does not verify with the issuer's published key(s); it was not signed by %s or was altered", issuer)
+}
+
+// unusableFor says why STS would not verify an alg signature with k, or "" when it would.
+func unusableFor(k jose.JSONWebKey, alg string) string {
+	name := "a key"
+	if k.KeyID != "" {
+		name = fmt.Sprintf("key %q", k.KeyID)
+	}
+	switch {
+	case k.Use != "" && k.Use != "sig":
+		return fmt.Sprintf("%s is published for use %q, not \"sig\"", name, k.Use)
+	case k.Algorithm != "" && k.Algorithm != alg:
+		return fmt.Sprintf("%s is published for alg %q, the token is signed with %q", name, k.Algorithm, alg)
+	}
+	return ""
 }
 
 func issuerKeys(ctx context.Context, issuer string, fetch Fetcher) (*jose.JSONWebKeySet, error) {

@@ -42,6 +42,7 @@ type thumbprintDataSourceModel struct {
 	CABundle          types.String `tfsdk:"ca_bundle"`
 	ExpiryWarningDays types.Int64  `tfsdk:"expiry_warning_days"`
 	Strict            types.Bool   `tfsdk:"strict"`
+	AllowUnverified   types.Bool   `tfsdk:"allow_unverified_chain"`
 
 	Thumbprint   types.String `tfsdk:"thumbprint"`
 	Thumbprints  types.List   `tfsdk:"thumbprints"`
@@ -112,9 +113,14 @@ func (d *thumbprintDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"thumbprints are updated. A `check` block comparing `thumbprint` with the provider's thumbprints catches it.\n\n" +
 			"Problem codes: `leaf_not_first`, `host_mismatch`, `leaf_only`, `out_of_order`, `duplicate`, `root_included`, " +
 			"`expired`, `not_yet_valid`, `expiring_soon`, `untrusted` (no path to a trusted root: private CA, or an " +
-			"intermediate left out), `not_verified` (any other verification failure). The chain is returned whatever " +
-			"its problems; each problem is a warning, or an error with `strict = true`. A host that cannot be reached, " +
-			"or (with `issuer`) a discovery document that cannot be read, is an error.",
+			"intermediate left out), `not_verified` (any other verification failure).\n\n" +
+			"**A chain that does not verify is an error.** Its thumbprint would pin whatever certificate that one " +
+			"connection presented, which need not be the IdP's (an intercepting proxy, a host answering for another). " +
+			"For an IdP whose certificates come from a private CA, give its root CA in `ca_bundle` (or the provider's " +
+			"`custom_ca_bundle`) so the chain verifies; to pin a chain that does not verify anyway, after checking it " +
+			"by other means, set `allow_unverified_chain = true`, and the chain is returned with its verification " +
+			"problems as warnings. Every other problem is a warning, or an error with `strict = true`. A host that " +
+			"cannot be reached, or (with `issuer`) a discovery document that cannot be read, is an error.",
 		Attributes: map[string]schema.Attribute{
 			// Optional attributes
 			"url": schema.StringAttribute{
@@ -142,7 +148,13 @@ func (d *thumbprintDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			},
 			"strict": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: strictDescription,
+				MarkdownDescription: strictDescription + " Whether the chain verifies is governed by `allow_unverified_chain` instead.",
+			},
+			"allow_unverified_chain": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Return the thumbprints of a chain that does not verify against the trusted roots " +
+					"(`untrusted`, `not_verified`, or an expired, not yet valid or wrong-host certificate), with those " +
+					"problems as warnings. By default such a chain is an error. For a private CA, prefer `ca_bundle`.",
 			},
 
 			// Computed attributes
@@ -254,9 +266,10 @@ func (d *thumbprintDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	now := time.Now()
 
 	var (
-		tps      []string
-		certs    []servedCertificateModel
-		problems []chainProblemModel
+		tps        []string
+		certs      []servedCertificateModel
+		problems   []chainProblemModel
+		unverified = map[string]error{} // host → why its chain does not verify
 	)
 	for _, host := range hosts {
 		chain, err := client.ServedChain(ctx, host)
@@ -271,6 +284,9 @@ func (d *thumbprintDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		}
 		if f, ok := thumbprint.VerificationFinding(host, chain.VerifyErr, res.Problems); ok {
 			res.Problems = append(res.Problems, f)
+		}
+		if chain.VerifyErr != nil {
+			unverified[host] = chain.VerifyErr
 		}
 		tps = append(tps, res.Thumbprint)
 		for _, c := range res.Certificates {
@@ -299,12 +315,29 @@ func (d *thumbprintDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	m.Certificates = objectList(ctx, servedCertificateAttrTypes, certs, &resp.Diagnostics)
 	m.Problems = objectList(ctx, chainProblemAttrTypes, problems, &resp.Diagnostics)
 
+	allowUnverified := m.AllowUnverified.ValueBool()
+	for _, host := range hosts {
+		if err, ok := unverified[host]; ok && !allowUnverified {
+			resp.Diagnostics.AddAttributeError(at, "Unverified Certificate Chain", fmt.Sprintf(
+				"%s serves a certificate chain that does not verify against the trusted root CAs: %v.\n\n"+
+					"Its thumbprint would pin whatever certificate this one connection presented, which need not be the IdP's. "+
+					"If the IdP's certificates come from a private CA, add its root CA to ca_bundle (or to the provider's custom_ca_bundle) so the chain verifies. "+
+					"To pin this chain anyway, once you have checked it by other means, set allow_unverified_chain = true.", host, err))
+		}
+	}
 	for _, p := range problems {
 		const summary = "Certificate Chain Problem"
 		msg := fmt.Sprintf("%s: %s\n\nProblem code: %s.", p.Host.ValueString(), p.Message.ValueString(), p.Code.ValueString())
-		if m.Strict.ValueBool() {
+		_, hostUnverified := unverified[p.Host.ValueString()]
+		switch {
+		case hostUnverified && verificationCodes[thumbprint.Code(p.Code.ValueString())]:
+			// Reported above as an error, or accepted with allow_unverified_chain.
+			if allowUnverified {
+				resp.Diagnostics.AddAttributeWarning(at, summary, msg+" Accepted with allow_unverified_chain = true.")
+			}
+		case m.Strict.ValueBool():
 			resp.Diagnostics.AddAttributeError(at, summary, msg)
-		} else {
+		default:
 			resp.Diagnostics.AddAttributeWarning(at, summary, msg+" With strict = true this is an error.")
 		}
 	}
@@ -312,6 +345,12 @@ func (d *thumbprintDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// verificationCodes are the problems that make a chain fail verification.
+var verificationCodes = map[thumbprint.Code]bool{
+	thumbprint.CodeUntrusted: true, thumbprint.CodeNotVerified: true,
+	thumbprint.CodeExpired: true, thumbprint.CodeNotYetValid: true, thumbprint.CodeHostMismatch: true,
 }
 
 // hostOf returns the host (and port, when written) of an https URL the schema

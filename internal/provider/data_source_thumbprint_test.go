@@ -63,7 +63,9 @@ func TestAccThumbprint_urlModeReportsEachServedChainAsServed(t *testing.T) {
 		{name: "with_root", url: "https://with-root.test", problems: func(h string) []knownvalue.Check {
 			return []knownvalue.Check{chainProblem(h, "root_included", 2, "the chain ends with the self-signed root", "the thumbprint", "is this root's rather than the top intermediate's")}
 		}},
-		{name: "leaf_only", url: "https://leaf-only.test", problems: func(h string) []knownvalue.Check {
+		// A chain that does not verify is read only with allow_unverified_chain (see
+		// TestAccThumbprint_unverifiedChainIsAnErrorUnlessAllowed).
+		{name: "leaf_only", url: "https://leaf-only.test", extra: allowUnverified, problems: func(h string) []knownvalue.Check {
 			return []knownvalue.Check{
 				chainProblem(h, "leaf_only", -1, `only the server's own certificate "CN=leaf-only.test" is served`, "changes every time the certificate is renewed"),
 				chainProblem(h, "untrusted", -1, "the chain served by leaf-only.test does not lead to a trusted root CA", "leaves out an intermediate"),
@@ -72,10 +74,10 @@ func TestAccThumbprint_urlModeReportsEachServedChainAsServed(t *testing.T) {
 		{name: "duplicate", url: "https://duplicate.test", problems: func(h string) []knownvalue.Check {
 			return []knownvalue.Check{chainProblem(h, "duplicate", 2, "is served again at position 2 after position 1")}
 		}},
-		{name: "expired", url: "https://expired.test", problems: func(h string) []knownvalue.Check {
+		{name: "expired", url: "https://expired.test", extra: allowUnverified, problems: func(h string) []knownvalue.Check {
 			return []knownvalue.Check{chainProblem(h, "expired", 0, `certificate 0 ("CN=expired.test") expired on`, "reject an expired certificate")}
 		}},
-		{name: "untrusted", url: "https://untrusted.test", problems: func(h string) []knownvalue.Check {
+		{name: "untrusted", url: "https://untrusted.test", extra: allowUnverified, problems: func(h string) []knownvalue.Check {
 			return []knownvalue.Check{chainProblem(h, "untrusted", -1, "the chain served by untrusted.test does not lead to a trusted root CA",
 				"certificate signed by unknown authority", "AWS then relies on the registered thumbprints alone")}
 		}},
@@ -137,7 +139,8 @@ func TestAccThumbprint_urlModeReportsEachServedChainAsServed(t *testing.T) {
 
 // TestAccThumbprint_issuerModeReadsTheJWKSHostAndTheIssuerHost: with issuer, the
 // thumbprint is the jwks_uri host's, the issuer's host is read too when it differs, and
-// a chain that fails verification is still returned with its problem.
+// a chain that fails verification is returned with its problem when
+// allow_unverified_chain says so.
 func TestAccThumbprint_issuerModeReadsTheJWKSHostAndTheIssuerHost(t *testing.T) {
 	t.Parallel()
 	slow := time.Second
@@ -170,6 +173,7 @@ func TestAccThumbprint_issuerModeReadsTheJWKSHostAndTheIssuerHost(t *testing.T) 
 	}
 	cases := []struct {
 		name, arg, value string
+		extra            string
 		thumbprint       string
 		thumbprints      []string
 		hosts            []string
@@ -185,12 +189,12 @@ func TestAccThumbprint_issuerModeReadsTheJWKSHostAndTheIssuerHost(t *testing.T) 
 		{name: "one_host", arg: "issuer", value: "https://idp.test",
 			thumbprint: tp("idp.test"), thumbprints: []string{tp("idp.test")},
 			hosts: []string{"idp.test"}, certificates: e.wantCertificates(t, "idp.test")},
-		{name: "expired_jwks_host", arg: "issuer", value: "https://expired.test",
+		{name: "expired_jwks_host", arg: "issuer", value: "https://expired.test", extra: allowUnverified,
 			// Same CA on both hosts: one distinct thumbprint.
 			thumbprint: tp("keys.expired.test"), thumbprints: []string{tp("keys.expired.test")},
 			hosts: []string{"keys.expired.test", "expired.test"}, certificates: both("keys.expired.test", "expired.test"),
 			problems: []knownvalue.Check{chainProblem("keys.expired.test", "expired", 0, `certificate 0 ("CN=keys.expired.test") expired on`)}},
-		{name: "untrusted_jwks_host", arg: "issuer", value: "https://untrusted.test",
+		{name: "untrusted_jwks_host", arg: "issuer", value: "https://untrusted.test", extra: allowUnverified,
 			thumbprint: tp("keys.untrusted.test"), thumbprints: []string{tp("keys.untrusted.test"), tp("untrusted.test")},
 			hosts: []string{"keys.untrusted.test", "untrusted.test"}, certificates: both("keys.untrusted.test", "untrusted.test"),
 			problems: []knownvalue.Check{chainProblem("keys.untrusted.test", "untrusted", -1, "keys.untrusted.test does not lead to a trusted root CA")}},
@@ -201,7 +205,7 @@ func TestAccThumbprint_issuerModeReadsTheJWKSHostAndTheIssuerHost(t *testing.T) 
 	config := ""
 	var checks []statecheck.StateCheck
 	for _, tc := range cases {
-		config += thumbprintConfig(tc.name, tc.arg, tc.value, "")
+		config += thumbprintConfig(tc.name, tc.arg, tc.value, tc.extra)
 		addr := "data.awsoidc_thumbprint." + tc.name
 		checks = append(checks,
 			attrIs(addr, "thumbprint", knownvalue.StringExact(tc.thumbprint)),
@@ -250,7 +254,8 @@ func TestAccThumbprint_strictMakesProblemsErrors(t *testing.T) {
 }
 
 // TestAccThumbprint_caBundleDecidesWhatVerifies: with a provider that trusts none of the
-// local CAs the chain is still read, as untrusted; the data source's ca_bundle makes it
+// local CAs the chain does not verify, which is an error naming both ways out; with
+// allow_unverified_chain it is read, as untrusted; the data source's ca_bundle makes it
 // verify.
 func TestAccThumbprint_caBundleDecidesWhatVerifies(t *testing.T) {
 	t.Parallel()
@@ -262,7 +267,11 @@ func TestAccThumbprint_caBundleDecidesWhatVerifies(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: e.providerBlockTrustingNothingLocal() + thumbprintConfig("x", "url", "https://idp.test", ""),
+				Config:      e.providerBlockTrustingNothingLocal() + thumbprintConfig("x", "url", "https://idp.test", ""),
+				ExpectError: attributeErrorPattern("Unverified Certificate Chain", "url", "idp.test serves a certificate chain that does not verify", "ca_bundle", "allow_unverified_chain = true"),
+			},
+			{
+				Config: e.providerBlockTrustingNothingLocal() + thumbprintConfig("x", "url", "https://idp.test", allowUnverified),
 				ConfigStateChecks: []statecheck.StateCheck{
 					attrIs(addr, "thumbprint", knownvalue.StringExact(tp)),
 					attrIs(addr, "problems", listOf(chainProblem("idp.test", "untrusted", -1, "does not lead to a trusted root CA"))),
@@ -286,6 +295,42 @@ func TestAccThumbprint_caBundleDecidesWhatVerifies(t *testing.T) {
 					attrIs(addr, "problems", listOf()),
 				},
 			},
+		},
+	})
+}
+
+const allowUnverified = "allow_unverified_chain = true"
+
+// TestAccThumbprint_unverifiedChainIsAnErrorUnlessAllowed: a chain from an unknown CA,
+// one that leaves out its intermediate, one with an expired certificate, and (with
+// issuer) a jwks_uri host whose chain does not verify: each is an error on the argument
+// used, naming the host, and no thumbprint reaches the state.
+func TestAccThumbprint_unverifiedChainIsAnErrorUnlessAllowed(t *testing.T) {
+	t.Parallel()
+	e := newIdPEnv(t, localidp.Config{
+		CAs: []localidp.CAConfig{{Name: "rogue", Untrusted: true}},
+		Hosts: []localidp.HostConfig{
+			{Name: "untrusted.test", CA: "rogue"},
+			{Name: "leaf-only.test", Chain: localidp.ChainLeafOnly},
+			{Name: "expired.test", ExpiredLeaf: true},
+			{Name: "keys.split.test", CA: "rogue"},
+		},
+		Issuers: []localidp.IssuerConfig{{URL: "https://split.test", JWKSURI: "https://keys.split.test/jwks"}},
+	})
+	step := func(arg, value, host, why string) resource.TestStep {
+		return resource.TestStep{
+			Config: e.providerBlock() + thumbprintConfig("x", arg, value, ""),
+			ExpectError: attributeErrorPattern("Unverified Certificate Chain", arg,
+				host+" serves a certificate chain that does not verify against the trusted root CAs: "+why, "add its root CA to ca_bundle", "set allow_unverified_chain = true"),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			step("url", "https://untrusted.test", "untrusted.test", "x509: certificate signed by unknown authority"),
+			step("url", "https://leaf-only.test", "leaf-only.test", "x509: certificate signed by unknown authority"),
+			step("url", "https://expired.test", "expired.test", "x509: certificate has expired"),
+			step("issuer", "https://split.test", "keys.split.test", "x509: certificate signed by unknown authority"),
 		},
 	})
 }
@@ -472,6 +517,47 @@ func TestThumbprintDataSource_problemsAreWarningsUnlessStrict(t *testing.T) {
 	oneDiagnostic(t, diags, diag.SeverityError, "Certificate Chain Problem", "url")
 	if !resp.State.Raw.IsNull() {
 		t.Error("state was written despite the error")
+	}
+}
+
+// TestThumbprintDataSource_unverifiedChainNeedsAllowUnverifiedChain looks at the
+// diagnostics of a chain from an unknown CA: an error by default, with no state; with
+// allow_unverified_chain, a warning and the thumbprint, and strict, which governs the
+// other problems, does not turn it back into an error.
+func TestThumbprintDataSource_unverifiedChainNeedsAllowUnverifiedChain(t *testing.T) {
+	t.Parallel()
+	srv := localidp.StartForTest(t, localidp.Config{
+		CAs:   []localidp.CAConfig{{Name: "rogue", Untrusted: true}},
+		Hosts: []localidp.HostConfig{{Name: "untrusted.test", CA: "rogue"}},
+	})
+	url := tftypes.NewValue(tftypes.String, "https://untrusted.test")
+	yes := tftypes.NewValue(tftypes.Bool, true)
+
+	resp, diags := readDirect(t, newThumbprintDataSource(), srv, map[string]tftypes.Value{"url": url})
+	d := oneDiagnostic(t, diags, diag.SeverityError, "Unverified Certificate Chain", "url")
+	if !errorPattern("untrusted.test serves a certificate chain that does not verify", "certificate signed by unknown authority", "ca_bundle", "allow_unverified_chain = true").MatchString(d.Detail()) {
+		t.Errorf("detail %q", d.Detail())
+	}
+	if !resp.State.Raw.IsNull() {
+		t.Error("state was written despite the error")
+	}
+
+	served := srv.Host("untrusted.test").Served()
+	want := sha1Hex(served[len(served)-1])
+	for _, config := range []map[string]tftypes.Value{
+		{"url": url, "allow_unverified_chain": yes},
+		{"url": url, "allow_unverified_chain": yes, "strict": yes},
+	} {
+		resp, diags = readDirect(t, newThumbprintDataSource(), srv, config)
+		d = oneDiagnostic(t, diags, diag.SeverityWarning, "Certificate Chain Problem", "url")
+		if !errorPattern("untrusted.test: the chain served by untrusted.test does not lead to a trusted root CA", "Problem code: untrusted.", "Accepted with allow_unverified_chain = true.").MatchString(d.Detail()) {
+			t.Errorf("detail %q", d.Detail())
+		}
+		var tp types.String
+		resp.Diagnostics.Append(resp.State.GetAttribute(context.Background(), path.Root("thumbprint"), &tp)...)
+		if tp.ValueString() != want {
+			t.Errorf("thumbprint in state %s, want %s", tp, want)
+		}
 	}
 }
 

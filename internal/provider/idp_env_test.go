@@ -173,6 +173,24 @@ func idpDocument(t *testing.T, name string) map[string]any {
 // config holds the arguments set; every other attribute is null.
 func readDirect(t *testing.T, ds datasource.DataSource, srv *localidp.Server, config map[string]tftypes.Value) (datasource.ReadResponse, diag.Diagnostics) {
 	t.Helper()
+	return readDirectWith(t, ds, &providerData{idp: localIdPClient(t, srv)}, config)
+}
+
+// localIdPClient is an IdP client that reaches srv through its proxy and trusts its CAs.
+func localIdPClient(t *testing.T, srv *localidp.Server) *idpfetch.Client {
+	t.Helper()
+	client, err := idpfetch.New(idpfetch.Config{HTTPSProxy: srv.ProxyURL(), RootCAs: srv.RootPool()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Close() })
+	return client
+}
+
+// readDirectWith is readDirect with the provider data given, for data sources that
+// also call AWS.
+func readDirectWith(t *testing.T, ds datasource.DataSource, pd *providerData, config map[string]tftypes.Value) (datasource.ReadResponse, diag.Diagnostics) {
+	t.Helper()
 	ctx := context.Background()
 	var sresp datasource.SchemaResponse
 	ds.Schema(ctx, datasource.SchemaRequest{}, &sresp)
@@ -193,14 +211,9 @@ func readDirect(t *testing.T, ds datasource.DataSource, srv *localidp.Server, co
 		}
 		vals[name] = v
 	}
-	client, err := idpfetch.New(idpfetch.Config{HTTPSProxy: srv.ProxyURL(), RootCAs: srv.RootPool()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Close() })
 
 	var cresp datasource.ConfigureResponse
-	ds.(datasource.DataSourceWithConfigure).Configure(ctx, datasource.ConfigureRequest{ProviderData: &providerData{idp: client}}, &cresp)
+	ds.(datasource.DataSourceWithConfigure).Configure(ctx, datasource.ConfigureRequest{ProviderData: pd}, &cresp)
 	if cresp.Diagnostics.HasError() {
 		t.Fatalf("configure: %v", cresp.Diagnostics)
 	}

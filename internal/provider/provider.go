@@ -360,5 +360,6 @@ func (p *awsoidcProvider) Functions(context.Context) []func() function.Function 
 func (p *awsoidcProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		newCredentialsEphemeral,
+		newTrustCheckEphemeral,
 	}
 }

@@ -2,7 +2,9 @@
 # jwks_uri host, and by the issuer's host when it differs. Ready for awsoidc_provider.
 data "awsoidc_thumbprint" "idp" {
   issuer = "https://sso.internal.example.com/realms/ci"
-  # Only needed when the IdP's certificates come from a private CA.
+  # Only needed when the IdP's certificates come from a private CA: without it the chain
+  # does not verify, which is an error (allow_unverified_chain = true would pin it
+  # anyway, trusting whatever certificate the connection presented).
   ca_bundle = file("${path.module}/internal-root-ca.pem")
 }
 

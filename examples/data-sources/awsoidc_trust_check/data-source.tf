@@ -29,15 +29,20 @@ check "deploy_role_trust" {
   }
 }
 
-# With a real token, it is verified first (signature, kid, iss, aud, exp, nbf), as STS does.
-variable "id_token" {
-  type      = string
-  sensitive = true
+# With a real token, it is first verified (signature, kid, iss, aud, exp, nbf), as STS does.
+# The data source takes the path of a file holding the token, never the token itself:
+# whatever a data source is given is written to the state. Here, the token file that
+# EKS, HCP Terraform or a CI job provides for AWS_WEB_IDENTITY_TOKEN_FILE.
+variable "id_token_file" {
+  type = string
 }
 
 data "awsoidc_trust_check" "this_token" {
-  role_arn = awsoidc_role.deploy.arn
-  token    = var.id_token
+  role_arn   = awsoidc_role.deploy.arn
+  token_file = var.id_token_file
+  # Claims kept in the results besides iss, aud, azp, amr, exp, nbf and iat. sub names a
+  # repository here; for a workforce identity provider it names a person: leave it out.
+  keep_claims = ["sub"]
 }
 
 output "token_problems" {
