@@ -348,8 +348,8 @@ var githubSubjectKeys = map[string]pairKey{
 	"enterprise":          {owner: ownerEnterprise},
 	"enterprise_id":       {owner: ownerEnterpriseID},
 	"workflow_ref":        {owner: ownerName, ownerEnds: "/"},
-	"job_workflow_ref": {caution: "job_workflow_ref names the repository of the reusable workflow, not the repository running it, " +
-		"and a reusable workflow in a public repository can be called from any repository; name the caller's owner first (repo:OWNER/…, repository_owner_id:ID:…)"},
+	"job_workflow_ref": {caution: "names the repository of the reusable workflow, not the repository running it, " +
+		"and a reusable workflow in a public repository can be called from any repository"},
 	// Values that never contain ':'.
 	"actor": {colonFree: true}, "actor_id": {colonFree: true}, "base_ref": {colonFree: true},
 	"event_name": {colonFree: true}, "head_ref": {colonFree: true}, "ref": {colonFree: true},

@@ -187,7 +187,7 @@ func (g pairsShape) element(lit string, pos int, closed bool) pinning {
 			// The empty subject, or one ending in ':': no token carries it.
 			return pinning{}
 		}
-		return openBecause("has a wildcard before the %s is named, where any subject of a stranger can go", g.noun)
+		return openBecause("has a wildcard before the %s is named, which a stranger's whole subject can fill", g.noun)
 	}
 	var branches []pinning
 	for _, b := range g.bare {
@@ -210,7 +210,7 @@ func (g pairsShape) element(lit string, pos int, closed bool) pinning {
 }
 
 func (g pairsShape) noOwner(lit string) pinning {
-	return openBecause("names no %s: a stranger's subject can be exactly %q (any repository or project may choose which claims make up its subject)", g.noun, lit)
+	return openBecause("names no %s: a stranger's subject can be exactly %q", g.noun, lit)
 }
 
 // pair reads the key:value pair starting at pos.
@@ -220,7 +220,7 @@ func (g pairsShape) pair(lit string, pos int, closed bool) pinning {
 	if colon < 0 {
 		// The literal text ends inside a key.
 		if !closed && g.mayStartKey(rest) {
-			return openBecause("has a wildcard before the %s is named, where any subject of a stranger can go", g.noun)
+			return openBecause("has a wildcard before the %s is named, which a stranger's whole subject can fill", g.noun)
 		}
 		return pinning{}
 	}
@@ -252,7 +252,7 @@ func (g pairsShape) pair(lit string, pos int, closed bool) pinning {
 	}
 	if !spec.colonFree {
 		if spec.caution != "" {
-			return openBecause("is not pinned by %s: %s", key, spec.caution)
+			return openBecause("starts with %s, which %s", key, spec.caution)
 		}
 		return openBecause("has %q before the %s is named; its value is free text a stranger chooses, which may itself contain \":\" and any pairs after it", key, g.noun)
 	}
@@ -261,7 +261,7 @@ func (g pairsShape) pair(lit string, pos int, closed bool) pinning {
 		if closed {
 			return g.noOwner(lit)
 		}
-		return openBecause("has a wildcard before the %s is named, where any subject of a stranger can go", g.noun)
+		return openBecause("has a wildcard before the %s is named, which a stranger's whole subject can fill", g.noun)
 	}
 	return g.element(lit, valueAt+e+1, closed)
 }

@@ -102,8 +102,8 @@ func (v *validator) ownerSubjects(i int, t Trust, iss Issuer) {
 			continue
 		}
 		v.add(SeverityError, RuleSubjectCatchAll, atKey(i, AttrSubjects, -1, s),
-			"subject %q %s, and %s (%s) gives tokens to anyone, so a stranger could assume this role. %s subjects look like %s. Name the %s literally before any wildcard, for example %q%s",
-			s, why, iss.Prefix, iss.Name, iss.Name, strings.Join(iss.SubjectFormats(), "; "), iss.ownerNoun(), iss.SubjectExample(), claimAlternative(iss))
+			"subject %q %s. %s (%s) gives tokens to anyone, so a stranger could assume this role; its subjects take these forms: %s. Name the %s literally, first and before any wildcard, for example %q%s",
+			s, why, iss.Prefix, iss.Name, strings.Join(iss.SubjectFormats(), "; "), iss.ownerNoun(), iss.SubjectExample(), claimAlternative(iss))
 	}
 }
 
@@ -184,7 +184,7 @@ func (v *validator) workloadSubject(i int, s string, iss Issuer) {
 		return
 	}
 	v.add(SeverityError, RuleSubjectWorkload, atKey(i, AttrSubjects, -1, s),
-		"subject %q %s, so service accounts of every namespace it matches could assume this role, in %s (%s); name the %s literally, for example %q (%s), or set allow_any_subject = true if every workload in the cluster should",
+		"subject %q %s, so the service accounts of every namespace it matches in %s (%s) could assume this role; name the %s literally, for example %q (%s), or set allow_any_subject = true if every workload in the cluster should",
 		s, why, iss.Prefix, iss.Name, iss.ownerNoun(), iss.SubjectExample(), strings.Join(iss.SubjectFormats(), "; "))
 }
 
