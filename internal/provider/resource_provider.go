@@ -25,6 +25,7 @@ import (
 
 	"github.com/awsoidc/terraform-provider-awsoidc/internal/awsclient"
 	"github.com/awsoidc/terraform-provider-awsoidc/internal/oidcurl"
+	"github.com/awsoidc/terraform-provider-awsoidc/internal/trustpolicy"
 )
 
 // IAM's limits for an OIDC provider.
@@ -138,7 +139,18 @@ func (r *providerResource) Configure(_ context.Context, req resource.ConfigureRe
 func (r *providerResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m providerResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.Thumbprints.IsNull() || m.Thumbprints.IsUnknown() {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A URL IAM accepts that still never matches the issuer's tokens.
+	if !m.URL.IsNull() && !m.URL.IsUnknown() {
+		if u, err := oidcurl.Parse(m.URL.ValueString()); err == nil {
+			for _, la := range trustpolicy.LookAlikes(u.Key()) {
+				resp.Diagnostics.AddAttributeWarning(path.Root("url"), findingSummary(trustpolicy.RuleIssuerLookAlike), fmt.Sprintf("%q: %s", u.String(), la.Message))
+			}
+		}
+	}
+	if m.Thumbprints.IsNull() || m.Thumbprints.IsUnknown() {
 		return
 	}
 	// IAM keeps each thumbprint once; two spellings of one would mean the configuration

@@ -104,7 +104,8 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"The trust policy is built from `trust` blocks rather than written as JSON, and checked at plan time: audiences are required, " +
 			"exact and wildcard subjects are ORed (never ANDed), `StringLike` is used exactly when a value has `*` or `?`, " +
 			"conditions on claims AWS does not expose are refused (use session tags for custom attributes), " +
-			"and issuers anyone can get tokens from (GitHub Actions' shared issuer, gitlab.com, HCP Terraform, Buildkite) must pin the subject to its owner. " +
+			"and a trust that would let a stranger in is refused: issuers anyone can get tokens from (GitHub Actions' shared issuer, gitlab.com, HCP Terraform, Buildkite, Pulumi Cloud) " +
+			"must pin the owner, built-in issuers a literal audience, EKS clusters the namespace, and Cognito roles must decide about guest identities. " +
 			"The result is `assume_role_policy`; a trust policy changed outside Terraform shows as a diff and is restored by apply.\n\n" +
 			"`managed_policy_arns` and `inline_policies`, when set, are managed exclusively: policies attached or written outside Terraform are removed by apply. " +
 			"Leave either unset to manage those permissions elsewhere.\n\n" +

@@ -165,6 +165,63 @@ func TestAccRole_invalidConfigurationsFailAtPlan(t *testing.T) {
     subjects     = [""]`, okta)),
 			attributeErrorPattern("Invalid Subject", "subjects", "a subject is the empty string")},
 
+		// Configurations that would let a stranger in (a representative part of the corpus in
+		// internal/trustpolicy/corpus_test.go).
+		{"Google with any OAuth client", trust(`built_in  = "accounts.google.com"
+    audiences = ["*.apps.googleusercontent.com"]`),
+			attributeErrorPattern("Audience Pattern", "audiences", `audience "*.apps.googleusercontent.com" has a wildcard`, "anyone can create a Google OAuth client")},
+		{"Cognito with any pool of a region", trust(`built_in  = "cognito-identity.amazonaws.com"
+    audiences = ["us-east-1:*"]
+    claims    = { amr = ["authenticated"] }`),
+			attributeErrorPattern("Audience Pattern", "audiences", "anyone can create a Cognito identity pool", "identity pool ID")},
+		{"Facebook with an app ID prefix", trust(`built_in  = "graph.facebook.com"
+    audiences = ["1*"]`),
+			attributeErrorPattern("Audience Pattern", "audiences", "anyone can register a Facebook app")},
+		{"Cognito that guests can assume", trust(`built_in  = "cognito-identity.amazonaws.com"
+    audiences = ["eu-west-1:6c2f1b2e-0000-4000-8000-1234567890ab"]`),
+			errorPattern("Guest Identities Accepted", "guest (unauthenticated) identities", `amr = ["authenticated"]`)},
+		{"GitHub Actions custom template with any owner", trust(fmt.Sprintf(`provider_arn = %q
+    audiences    = ["sts.amazonaws.com"]
+    subjects     = ["repository_owner_id:*"]`, githubProviderARN)),
+			attributeErrorPattern("Subject Matches Anyone", "subjects", `leaves the owner after "repository_owner_id:" open`, "custom template")},
+		{"GitHub Actions owner ID after a wildcard", trust(fmt.Sprintf(`provider_arn = %q
+    audiences    = ["sts.amazonaws.com"]
+    subjects     = ["*:repository_owner_id:1234567"]`, githubProviderARN)),
+			attributeErrorPattern("Subject Matches Anyone", "subjects", "has a wildcard before the owner is named")},
+		{"GitHub Actions any reusable workflow", trust(fmt.Sprintf(`provider_arn = %q
+    audiences    = ["sts.amazonaws.com"]
+    subjects     = ["job_workflow_ref:*"]`, githubProviderARN)),
+			attributeErrorPattern("Subject Matches Anyone", "subjects", "reusable workflow in a public repository can be called from any repository")},
+		{"GitHub Actions issuer in mixed case", trust(fmt.Sprintf(`provider_arn = %q
+    audiences    = ["sts.amazonaws.com"]
+    subjects     = ["repo:*"]`, providerARNFor("Token.Actions.GitHubUserContent.com"))),
+			attributeErrorPattern("Subject Matches Anyone", "subjects", `after "repo:"`)},
+		{"GitHub Actions opt-out without an owner claim", trust(fmt.Sprintf(`provider_arn      = %q
+    audiences         = ["sts.amazonaws.com"]
+    allow_any_subject = true`, githubProviderARN)),
+			attributeErrorPattern("Owner Not Pinned", "allow_any_subject", "no claim pins the owner", "repository_owner_id")},
+		{"GitHub Actions opt-out with a wildcard owner claim", trust(fmt.Sprintf(`provider_arn      = %q
+    audiences         = ["sts.amazonaws.com"]
+    allow_any_subject = true
+    claims            = { repository_owner_id = ["*"] }`, githubProviderARN)),
+			attributeErrorPattern("Owner Not Pinned", "allow_any_subject", "repository_owner_id does not")},
+		{"HCP Terraform opt-out", trust(fmt.Sprintf(`provider_arn      = %q
+    audiences         = ["aws.workload.identity"]
+    allow_any_subject = true`, tfc)),
+			attributeErrorPattern("Owner Not Pinned", "allow_any_subject", "exposes no claim that names the organization")},
+		{"Pulumi Cloud with any organization", trust(fmt.Sprintf(`provider_arn = %q
+    audiences    = ["my-org"]
+    subjects     = ["pulumi:deploy:org:*"]`, providerARNFor("api.pulumi.com/oidc"))),
+			attributeErrorPattern("Subject Matches Anyone", "subjects", "Pulumi Cloud")},
+		{"EKS with only an audience", trust(fmt.Sprintf(`provider_arn = %q
+    audiences    = ["sts.amazonaws.com"]
+    subjects     = []`, providerARNFor("oidc.eks.eu-west-1.amazonaws.com/id/5C2D8E1F0A9B"))),
+			attributeErrorPattern("Subject Matches Every Workload", "subjects", "every service account in every namespace", "allow_any_subject = true")},
+		{"EKS with any namespace", trust(fmt.Sprintf(`provider_arn = %q
+    audiences    = ["sts.amazonaws.com"]
+    subjects     = ["system:serviceaccount:*"]`, providerARNFor("oidc.eks.eu-west-1.amazonaws.com/id/5C2D8E1F0A9B"))),
+			attributeErrorPattern("Subject Matches Every Workload", "subjects", "leaves the namespace")},
+
 		// Claims.
 		{"custom claim", trust(fmt.Sprintf(`provider_arn = %q
     audiences    = ["a"]

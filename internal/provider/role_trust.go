@@ -81,30 +81,35 @@ func trustBlockSchema() schema.ListNestedBlock {
 					Optional:    true,
 					ElementType: types.StringType,
 					MarkdownDescription: "Audiences (`aud`, the client ID the token was issued to) to accept; required and non-empty. " +
-						"For GitHub Actions and EKS this is usually `sts.amazonaws.com`; for Google, your OAuth client ID. " +
-						"A value with `*` or `?` is matched with `StringLike`, others with `StringEquals`.",
+						"For GitHub Actions and EKS this is usually `sts.amazonaws.com`; for Google, your OAuth client ID; for Cognito, the identity pool ID. " +
+						"A value with `*` or `?` is matched with `StringLike`, others with `StringEquals`. " +
+						"A pattern is refused for built-in issuers and issuers anyone can get tokens from (a stranger mints their own client, pool or app ID) and warned about elsewhere.",
 				},
 				trustpolicy.AttrSubjects: schema.SetAttribute{
 					Optional:    true,
 					ElementType: types.StringType,
 					MarkdownDescription: "Subjects (`sub`) to accept. Exact values use `StringEquals`, values with `*` or `?` use `StringLike`; " +
 						"the two kinds go in separate statements, so they are ORed, never ANDed. Required for issuers anyone can get tokens from " +
-						"(GitHub Actions' shared issuer, gitlab.com, HCP Terraform, Buildkite), where a subject must name the owner " +
-						"(`repo:my-org/my-repo:ref:refs/heads/main`, not `repo:*`).",
+						"(GitHub Actions' shared issuer, gitlab.com, HCP Terraform, Buildkite, Pulumi Cloud), where each subject must name the owner literally " +
+						"before any wildcard, under every subject format the issuer lets a tenant choose (`repo:my-org/my-repo:ref:refs/heads/main` or " +
+						"`repository_owner_id:123456:*`, not `repo:*` or `*:repository_owner_id:123456`), and for EKS clusters, where each subject must name the " +
+						"namespace (`system:serviceaccount:payments:api`). See \"What is refused and what to write instead\" below.",
 				},
 				trustpolicy.AttrClaims: schema.MapAttribute{
 					Optional:    true,
 					ElementType: stringSetType,
 					MarkdownDescription: "Further conditions: claim name to the values accepted, for example `{ repository_id = [\"123456\"] }` for GitHub Actions, " +
-						"`{ amr = [\"authenticated\"] }` for Cognito, `{ oaud = [\"…\"] }` for Google. Only claims AWS exposes as condition keys for the issuer are accepted " +
+						"`{ amr = [\"authenticated\"] }` for Cognito (required: write `[\"unauthenticated\"]` instead for a role meant for guest identities), `{ oaud = [\"…\"] }` for Google. Only claims AWS exposes as condition keys for the issuer are accepted " +
 						"(STS drops every other claim, so a condition on one could never match); custom attributes such as groups or department reach AWS as session tags instead. " +
 						"A name may also be a full key (`<host><path>:claim`) or `sts:RoleSessionName` / `sts:SourceIdentity`. " +
 						"The operator follows from the values: `StringEquals`, `StringLike` for values with `*` or `?`, `ForAnyValue:StringLike` for multi-valued claims such as `amr`.",
 				},
 				trustpolicy.AttrAllowAnySubject: schema.BoolAttribute{
 					Optional: true,
-					MarkdownDescription: "Opt out of the subject check for issuers anyone can get tokens from. Leave unset unless other claims already pin the owner " +
-						"(for example `claims = { repository_owner_id = [\"…\"] }` for GitHub Actions); without such a claim, anyone on that service could assume the role.",
+					MarkdownDescription: "Opt out of the subject check. For issuers anyone can get tokens from it is accepted only together with a claim that pins the owner " +
+						"to a literal value (GitHub Actions: `repository_owner_id`, `repository_id`, `enterprise_id` or `repository`; gitlab.com: `namespace_id` or `project_id`; " +
+						"Buildkite: `organization_id`, `organization_slug` or `pipeline_id`), for example `claims = { repository_owner_id = [\"123456\"] }`; " +
+						"HCP Terraform and Pulumi Cloud expose no such claim, so there it is refused. For an EKS cluster it is the deliberate choice of every workload in the cluster.",
 				},
 			},
 			Blocks: map[string]schema.Block{
@@ -360,6 +365,18 @@ func (ts trustSpec) dependsOnUnknown(f trustpolicy.Finding, p path.Path) bool {
 			}
 		}
 	}
+	// A finding derived from other attributes too (the claims that could
+	// pin an owner) waits while anything at or under them is unknown.
+	for _, steps := range f.DependsOn {
+		dep := findingPath(trustpolicy.Finding{Steps: steps})
+		for _, u := range ts.unknown {
+			for q := u; len(q.Steps()) > 0; q = q.ParentPath() {
+				if q.Equal(dep) {
+					return true
+				}
+			}
+		}
+	}
 	return false
 }
 
@@ -407,6 +424,12 @@ var findingSummaries = map[string]string{
 	trustpolicy.RulePolicyVariable:    "Policy Variable in Value",
 	trustpolicy.RuleSessionTags:       "Invalid Session Tags",
 	trustpolicy.RulePolicySize:        "Trust Policy Too Large",
+
+	trustpolicy.RuleAudienceWildcard:   "Audience Pattern",
+	trustpolicy.RuleAnySubjectUnpinned: "Owner Not Pinned",
+	trustpolicy.RuleSubjectWorkload:    "Subject Matches Every Workload",
+	trustpolicy.RuleCognitoGuests:      "Guest Identities Accepted",
+	trustpolicy.RuleIssuerLookAlike:    "Issuer Look-Alike",
 }
 
 func findingSummary(rule string) string {

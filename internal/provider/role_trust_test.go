@@ -55,6 +55,8 @@ func TestRoleFindingSummary_everyRuleHasItsOwn(t *testing.T) {
 		trustpolicy.RuleClaimPrefix, trustpolicy.RuleClaimReserved, trustpolicy.RuleClaimValues,
 		trustpolicy.RuleClaimOperator, trustpolicy.RuleClaimDuplicate, trustpolicy.RulePolicyVariable,
 		trustpolicy.RuleSessionTags, trustpolicy.RulePolicySize,
+		trustpolicy.RuleAudienceWildcard, trustpolicy.RuleAnySubjectUnpinned, trustpolicy.RuleSubjectWorkload,
+		trustpolicy.RuleCognitoGuests, trustpolicy.RuleIssuerLookAlike,
 	}
 	seen := map[string]string{}
 	for _, r := range rules {
@@ -218,6 +220,44 @@ func TestRoleTrustSpec_unknownValuesDeferOnlyTheFindingsTheyCouldCause(t *testin
 			name: "unknown allow_any_subject: subject findings wait",
 			list: trustList(trustBlock{providerARN: types.StringValue(githubProviderARN), audiences: strSet("sts.amazonaws.com"), allowAny: types.BoolUnknown()}),
 			want: nil,
+		},
+		{
+			name: "allow_any_subject with an unknown owner claim: the owner finding waits",
+			list: trustList(trustBlock{providerARN: types.StringValue(githubProviderARN), audiences: strSet("sts.amazonaws.com"), allowAny: types.BoolValue(true),
+				claims: claimMap(map[string]attr.Value{"repository_owner_id": unknownSet})}),
+			want: nil,
+		},
+		{
+			name: "allow_any_subject with an unknown claims map: the owner finding waits",
+			list: trustList(trustBlock{providerARN: types.StringValue(githubProviderARN), audiences: strSet("sts.amazonaws.com"), allowAny: types.BoolValue(true),
+				claims: types.MapUnknown(stringSetType)}),
+			want: nil,
+		},
+		{
+			name: "allow_any_subject with known claims that pin nothing",
+			list: trustList(trustBlock{providerARN: types.StringValue(githubProviderARN), audiences: strSet("sts.amazonaws.com"), allowAny: types.BoolValue(true),
+				claims: claimMap(map[string]attr.Value{"repository_owner_id": strSet("*")})}),
+			want:  []string{"trust[0].allow_any_subject: Owner Not Pinned"},
+			known: true,
+		},
+		{
+			name: "Cognito with an unknown amr: the guest finding waits",
+			list: trustList(trustBlock{builtIn: types.StringValue(trustpolicy.Cognito), audiences: strSet("eu-west-1:6c2f1b2e-0000-4000-8000-1234567890ab"),
+				claims: claimMap(map[string]attr.Value{"amr": unknownSet})}),
+			want: nil,
+		},
+		{
+			name:  "Cognito without amr",
+			list:  trustList(trustBlock{builtIn: types.StringValue(trustpolicy.Cognito), audiences: strSet("eu-west-1:6c2f1b2e-0000-4000-8000-1234567890ab")}),
+			want:  []string{"trust[0].claims: Guest Identities Accepted"},
+			known: true,
+		},
+		{
+			name: "EKS with a namespace left open, and a look-alike issuer",
+			list: trustList(trustBlock{providerARN: types.StringValue(providerARNFor("OIDC.EKS.us-east-1.amazonaws.com/id/ABC")), audiences: strSet("sts.amazonaws.com"),
+				subjects: strSet("system:serviceaccount:*")}),
+			want:  []string{"trust[0].provider_arn: Issuer Look-Alike", "trust[0].subjects: Subject Matches Every Workload"},
+			known: true,
 		},
 		{
 			name: "unknown session tags",

@@ -29,6 +29,18 @@ func TestLookupIssuer_knowsEachIssuerForm(t *testing.T) {
 		{"graph.facebook.com", "Facebook", false, true, []string{"app_id", "id"}, []string{"aud", "sub"}},
 		{"www.amazon.com", "Login with Amazon", false, true, []string{"app_id", "user_id"}, []string{"sub"}},
 		{"example.okta.com/oauth2/default", "generic OIDC", false, false, []string{"amr", "aud", "azp", "sub"}, []string{"groups", "email"}},
+		{"app.eu.terraform.io", "HCP Terraform", true, false, []string{"aud", "sub"}, nil},
+		{"api.pulumi.com/oidc", "Pulumi Cloud", true, false, []string{"aud", "sub"}, nil},
+		{"api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc", "Bitbucket Pipelines", false, false, []string{"aud", "sub"}, nil},
+		{"api.bitbucket.org/2.0/workspaces/acme/other", "generic OIDC", false, false, nil, nil},
+		// IAM compares condition keys case-insensitively, so the catalogue
+		// matches any case, and the look-alikes of an issuer get its rules.
+		{"Token.Actions.GitHubUserContent.com", "GitHub Actions", true, false, []string{"repository_owner_id"}, nil},
+		{"GITLAB.COM", "GitLab.com", true, false, []string{"project_id"}, nil},
+		{"token.actions.githubusercontent.com/", "GitHub Actions", true, false, []string{"repository_id"}, nil},
+		{"token.actions.githubusercontent.com/.well-known/openid-configuration", "GitHub Actions", true, false, []string{"repository_id"}, nil},
+		{"oidc.eks.eu-west-1.amazonaws.com/id/ABC/", "Amazon EKS", false, false, nil, nil},
+		{"Accounts.Google.com", "Google", false, true, []string{"oaud"}, nil},
 	}
 	for _, tc := range cases {
 		iss := LookupIssuer(tc.prefix)
@@ -100,5 +112,82 @@ func TestBuiltInIssuers(t *testing.T) {
 	}
 	if !IsBuiltIn(Google) || IsBuiltIn("token.actions.githubusercontent.com") {
 		t.Fatal("IsBuiltIn is wrong")
+	}
+}
+
+// TestCatalogue_describesWhoCanGetTokensAndWhatPinsTheOwner pins, for each
+// issuer that strangers or every workload get tokens from, what must pin
+// the owner: the subject shapes, the owner-naming claims and the audience.
+func TestCatalogue_describesWhoCanGetTokensAndWhatPinsTheOwner(t *testing.T) {
+	cases := []struct {
+		prefix      string
+		tenancy     Tenancy
+		rule        subjectRule
+		ownerClaims string
+		noun        string
+	}{
+		{"token.actions.githubusercontent.com", TenancyShared, subjectOwner, "repository_owner_id,repository_id,enterprise_id,repository", "owner"},
+		{"token.actions.githubusercontent.com/octo", TenancyPerTenant, subjectFree, "repository_owner_id,repository_id,enterprise_id,repository", "owner"},
+		{"token.actions.octo.ghe.com", TenancyPerTenant, subjectFree, "repository_owner_id,repository_id,enterprise_id,repository", "owner"},
+		{"gitlab.com", TenancyShared, subjectOwner, "namespace_id,project_id", "top-level group"},
+		{"app.terraform.io", TenancyShared, subjectOwner, "", "organization"},
+		{"app.eu.terraform.io", TenancyShared, subjectOwner, "", "organization"},
+		{"agent.buildkite.com", TenancyShared, subjectOwner, "organization_id,organization_slug,pipeline_id", "organization"},
+		{"api.pulumi.com/oidc", TenancyShared, subjectOwner, "", "organization"},
+		{"oidc.circleci.com/org/1", TenancyPerTenant, subjectFree, "", "owner"},
+		{"api.bitbucket.org/2.0/workspaces/w/pipelines-config/identity/oidc", TenancyPerTenant, subjectFree, "", "owner"},
+		{"oidc.eks.us-east-1.amazonaws.com/id/1", TenancyPerTenant, subjectWorkload, "", "namespace"},
+		{"oidc.eks.cn-north-1.amazonaws.com.cn/id/1", TenancyPerTenant, subjectWorkload, "", "namespace"},
+		{Google, TenancyShared, subjectFree, "", "owner"},
+		{Cognito, TenancyShared, subjectFree, "", "owner"},
+		{Facebook, TenancyShared, subjectFree, "", "owner"},
+		{Amazon, TenancyShared, subjectFree, "", "owner"},
+		{"example.okta.com", TenancyPrivate, subjectFree, "", "owner"},
+	}
+	for _, c := range cases {
+		iss := LookupIssuer(c.prefix)
+		if iss.Tenancy != c.tenancy || iss.subjectRule() != c.rule || strings.Join(iss.OwnerClaims(), ",") != c.ownerClaims || iss.ownerNoun() != c.noun {
+			t.Errorf("%s: tenancy %d rule %d owner claims %v noun %q; want %d %d %s %q", c.prefix, iss.Tenancy, iss.subjectRule(), iss.OwnerClaims(), iss.ownerNoun(), c.tenancy, c.rule, c.ownerClaims, c.noun)
+		}
+		if c.rule != subjectFree {
+			if len(iss.shapes()) == 0 || len(iss.SubjectFormats()) == 0 {
+				t.Errorf("%s: no subject shapes or formats", c.prefix)
+			}
+			// The example each message offers is itself accepted.
+			if p := readSubject(iss.shapes(), iss.SubjectExample()); p.open || len(p.owners) == 0 {
+				t.Errorf("%s: the example subject %q does not pin the %s: %+v", c.prefix, iss.SubjectExample(), iss.ownerNoun(), p)
+			}
+		}
+		if (iss.BuiltIn || iss.MultiTenant) && iss.audienceMinted() == "" {
+			t.Errorf("%s: no word on who mints audiences", c.prefix)
+		}
+		// Every owner-pinning claim is a key AWS exposes for the issuer.
+		for _, oc := range iss.OwnerClaims() {
+			if _, ok := iss.Claim(oc); !ok {
+				t.Errorf("%s: owner claim %s is not an exposed key", c.prefix, oc)
+			}
+		}
+	}
+}
+
+// TestCatalogue_listsExactlyTheProviderKeysAWSDocuments keeps the
+// provider-specific keys equal to AWS's list (AWS-FACTS.md, 2026).
+func TestCatalogue_listsExactlyTheProviderKeysAWSDocuments(t *testing.T) {
+	generic := "amr,aud,azp,sub"
+	for prefix, want := range map[string]string{
+		"token.actions.githubusercontent.com":   "actor,actor_id,amr,aud,azp,enterprise_id,environment,job_workflow_ref,ref,repository,repository_id,repository_owner_id,sub,workflow",
+		"token.actions.x.ghe.com":               "actor,actor_id,amr,aud,azp,enterprise_id,environment,job_workflow_ref,ref,repository,repository_id,repository_owner_id,sub,workflow",
+		"gitlab.com":                            "amr,aud,azp,namespace_id,pipeline_source,project_id,ref_protected,runner_environment,sub,user_access_level,user_email,user_id,user_login",
+		"agent.buildkite.com":                   "amr,aud,azp,build_branch,cluster_id,cluster_name,organization_id,organization_slug,pipeline_id,pipeline_slug,sub",
+		"oidc.circleci.com/org/1":               "amr,aud,azp,oidc.circleci.com/project-id,sub",
+		Google:                                  "aud,google/organization_number,oaud,sub",
+		Cognito:                                 "amr,aud,sub",
+		"app.terraform.io":                      generic,
+		"api.pulumi.com/oidc":                   generic,
+		"oidc.eks.us-east-1.amazonaws.com/id/1": generic,
+	} {
+		if got := strings.Join(LookupIssuer(prefix).ClaimNames(), ","); got != want {
+			t.Errorf("%s: keys %s, want %s", prefix, got, want)
+		}
 	}
 }

@@ -3,12 +3,18 @@
 //
 // Build turns a typed Spec (one Trust per identity provider) into a
 // byte-stable policy document. Validate lists what AWS would reject late or
-// silently accept and never match: claims AWS does not expose for the
-// issuer, keys under another provider's prefix, multi-tenant public issuers
-// (GitHub Actions' shared issuer, gitlab.com, HCP Terraform, Buildkite)
-// without a subject that pins the owner, Google without its client ID as
-// audience, ForAllValues in Allow statements, and policies over the size
-// quota. Parse, Normalize and Equivalent read any trust policy and compare
+// silently accept and never match (claims AWS does not expose for the
+// issuer, keys under another provider's prefix, ForAllValues in Allow
+// statements, policies over the size quota) and what would let a stranger
+// in: an issuer anyone gets tokens from (GitHub Actions' shared issuer,
+// gitlab.com, HCP Terraform, Buildkite, Pulumi Cloud) without subjects
+// whose owner part is literal under every subject shape a stranger could
+// choose (owner.go), allow_any_subject without a claim that pins the
+// owner, a built-in issuer (Google, Cognito, Facebook, Login with Amazon)
+// without a literal audience, a cluster's role without a namespace, and a
+// Cognito role open to guest identities. The catalogue (catalogue.go)
+// says, for each issuer, who can get its tokens and what pins the owner,
+// with the public source of each fact. Parse, Normalize and Equivalent read any trust policy and compare
 // two of them semantically. Evaluate answers "would STS let this token
 // assume the role?", with the reasons.
 //

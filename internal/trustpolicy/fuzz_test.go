@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func addGoldenSeeds(f *testing.F, add func(doc string)) {
@@ -96,6 +98,36 @@ func FuzzEvaluate(f *testing.F) {
 		}
 		if d.Error != "" && d.Allowed {
 			t.Fatal("a policy that does not parse cannot allow")
+		}
+	})
+}
+
+// FuzzSubjectPinning: a subject pattern the owner analysis accepts lets no
+// stranger in. The fuzzer picks an issuer whose subjects must pin an owner
+// or namespace, a pattern, and what its wildcards stand for; when the
+// analysis reads the pattern as pinned and the oracle reads the filled-in
+// subject as a stranger's, the evaluator must not allow it.
+func FuzzSubjectPinning(f *testing.F) {
+	for i, arn := range pinningIssuers {
+		for j, pattern := range patternsToTry[arn] {
+			f.Add(uint8(i), pattern, strangerFills[j%len(strangerFills)], strangerFills[(j+7)%len(strangerFills)])
+		}
+	}
+	f.Fuzz(func(t *testing.T, issuer uint8, pattern, fill1, fill2 string) {
+		arn := pinningIssuers[int(issuer)%len(pinningIssuers)]
+		iss := issuerOf(t, arn)
+		p := readSubject(iss.shapes(), pattern)
+		// Terraform and JSON strings are UTF-8; IAM never sees other bytes.
+		if p.open || pattern == "" || strings.Contains(pattern, "${") || !utf8.ValidString(pattern+fill1+fill2) {
+			return
+		}
+		one := "x"
+		if r, size := utf8.DecodeRuneInString(fill1); size > 0 {
+			one = string(r)
+		}
+		sub := fillPattern(pattern, []string{fill1, fill2}, one)
+		if parse, ok := strangerParse(iss, sub, p.owners); ok && allowsStranger(t, arn, pattern, sub) {
+			t.Fatalf("%s: pattern %q was read as pinned to %v, but a stranger's subject %q (read as naming %v) gets in", iss.Name, pattern, p.owners, sub, parse)
 		}
 	})
 }

@@ -69,6 +69,10 @@ type Finding struct {
 	Steps []PathStep
 	// Message names the value, the rule and the fix.
 	Message string
+	// DependsOn lists other attributes the finding was derived from (for
+	// example the claims that could pin an owner), so that a caller can
+	// set it aside while any of them is not known yet.
+	DependsOn [][]PathStep
 }
 
 // Path renders Steps as a hint such as `trust[1].claims["custom:department"]`.
@@ -171,6 +175,8 @@ func Validate(spec Spec, opts ValidateOptions) []Finding {
 		v.audiences(i, t, iss)
 		v.subjects(i, t, iss)
 		v.claims(i, t, iss, true)
+		v.cognitoGuests(i, t, iss)
+		v.lookAlikes(i, t, prefix)
 		v.sessionTags(i, t)
 	}
 	if renderable {
@@ -192,9 +198,10 @@ func (v *validator) provider(i int, t Trust) (principal, prefix string, ok bool)
 		v.add(SeverityError, RuleProvider, at(i, providerAttr(t)), "%v; set provider_arn to an IAM OIDC provider ARN (for example awsoidc_provider.x.arn) or built_in to one of %s", err, strings.Join(BuiltInIssuers(), ", "))
 		return "", "", false
 	}
-	if t.ProviderARN != "" && IsBuiltIn(prefix) {
+	if iss := LookupIssuer(prefix); t.ProviderARN != "" && iss.BuiltIn {
+		builtIn := canonicalPrefix(prefix)
 		v.add(SeverityError, RuleProvider, at(i, AttrProviderARN),
-			"provider ARN %q names %s, which AWS trusts without an IAM OIDC provider (IAM refuses to create one for it); remove provider_arn and set built_in = %q", t.ProviderARN, prefix, prefix)
+			"provider ARN %q names %s, which AWS trusts without an IAM OIDC provider (IAM refuses to create one for it); remove provider_arn and set built_in = %q", t.ProviderARN, prefix, builtIn)
 		return "", "", false
 	}
 	return principal, prefix, true
@@ -221,65 +228,11 @@ func (v *validator) audiences(i int, t Trust, iss Issuer) {
 		case strings.Trim(a, "*?") == "":
 			v.add(SeverityError, RuleAudienceValue, atKey(i, AttrAudiences, -1, a),
 				"audience %q matches every audience, so tokens minted for any application are accepted; set the exact client ID", a)
+		case HasWildcard(a):
+			v.audienceWildcard(i, a, iss)
 		}
 		v.variable(atKey(i, AttrAudiences, -1, a), a)
 	}
-}
-
-func (v *validator) subjects(i int, t Trust, iss Issuer) {
-	key := iss.Key(iss.SubjectClaim)
-	for _, s := range t.Subjects {
-		if s == "" {
-			v.add(SeverityError, RuleSubjectValue, atKey(i, AttrSubjects, -1, s),
-				"a subject is the empty string: no token carries an empty %s; remove it", key)
-		}
-		v.variable(atKey(i, AttrSubjects, -1, s), s)
-	}
-	if !iss.MultiTenant || t.AllowAnySubject {
-		return
-	}
-	if len(t.Subjects) == 0 {
-		v.add(SeverityError, RuleSubjectsRequired, at(i, AttrSubjects),
-			"subjects is empty for %s (%s), an issuer anyone can get tokens from: without a condition on %s every %s user could assume this role; set subjects, for example %q, or, only if other claims already pin the owner (such as repository_owner_id), set allow_any_subject = true",
-			iss.Prefix, iss.Name, key, iss.Name, iss.SubjectExample())
-		return
-	}
-	for _, s := range t.Subjects {
-		if why, catchAll := subjectCatchAll(iss, s); catchAll {
-			v.add(SeverityError, RuleSubjectCatchAll, atKey(i, AttrSubjects, -1, s),
-				"subject %q %s, and %s (%s) gives tokens to anyone, so every %s user could assume this role; name the owner literally, for example %q, or set allow_any_subject = true if that is really meant",
-				s, why, iss.Prefix, iss.Name, iss.Name, iss.SubjectExample())
-		}
-	}
-}
-
-// subjectCatchAll reports whether a subject pattern fails to pin the owner
-// of a multi-tenant issuer's workload.
-func subjectCatchAll(iss Issuer, s string) (string, bool) {
-	if s != "" && strings.Trim(s, "*?") == "" {
-		return "matches every subject", true
-	}
-	o := iss.owner
-	if o == nil || !HasWildcard(s) {
-		return "", false
-	}
-	if rest, ok := strings.CutPrefix(s, o.prefix); ok {
-		owner := rest
-		if end := strings.IndexAny(rest, o.ends); end >= 0 {
-			owner = rest[:end]
-		}
-		if owner == "" || HasWildcard(owner) {
-			return fmt.Sprintf("leaves the owner after %q open to a wildcard", o.prefix), true
-		}
-		return "", false
-	}
-	// A pattern whose literal start is a prefix of the owner prefix ("*",
-	// "re*", "*:ref:refs/heads/main") can match any owner.
-	lit := s[:strings.IndexAny(s, "*?")]
-	if strings.HasPrefix(o.prefix, lit) {
-		return fmt.Sprintf("has a wildcard before the owner (%s…)", o.prefix), true
-	}
-	return "", false
 }
 
 // claims checks claim conditions; issuerKnown false skips the checks that
