@@ -23,7 +23,12 @@ import (
 // motoAccount is the account moto answers every call for.
 const motoAccount = "123456789012"
 
-func TestMain(m *testing.M) { os.Exit(acctest.RunMain(m)) }
+func TestMain(m *testing.M) {
+	// The recipes attach AWS managed policies (AmazonEBSCSIDriverPolicy, ReadOnlyAccess),
+	// which moto only has when asked to load them.
+	acctest.SharedOptions.Env = append(acctest.SharedOptions.Env, "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
+	os.Exit(acctest.RunMain(m))
+}
 
 var protoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"awsoidc": providerserver.NewProtocol6WithError(New("test")()),
