@@ -212,7 +212,7 @@ func recipeFactories() map[string]func() (tfprotov6.ProviderServer, error) {
 func testRecipe(t *testing.T, r recipes.Recipe, idp *localidp.Server, bundle string) {
 	ep := acctest.EndpointForTest(t)
 	intended := r.Allowed[0]
-	token, err := r.Mint(idp, intended)
+	token, err := r.Mint(idp, intended, localidp.TokenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -495,7 +495,7 @@ func testHCPWorkspace(t *testing.T, idp *localidp.Server, bundle string) {
 	ep := acctest.EndpointForTest(t)
 	// moto does not evaluate trust policies, so the role the run assumes can be any.
 	roleARN := createTrustingRole(t)
-	token, err := r.Mint(idp, r.Allowed[0])
+	token, err := r.Mint(idp, r.Allowed[0], localidp.TokenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

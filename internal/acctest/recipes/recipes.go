@@ -108,10 +108,11 @@ func (r Recipe) IssuerHost() string {
 	return u.Hostname()
 }
 
-// Mint signs a token for id with the local IdP's keys, valid for an hour from now.
-func (r Recipe) Mint(idp *localidp.Server, id Identity) (string, error) {
-	iss, _ := id.Claims["iss"].(string)
-	return idp.MintToken(maps.Clone(id.Claims), localidp.TokenOptions{Issuer: iss})
+// Mint signs a token for id with the local IdP's keys. opts sets the times (an hour
+// from now when zero) and the algorithm; the claims come from id.
+func (r Recipe) Mint(idp *localidp.Server, id Identity, opts localidp.TokenOptions) (string, error) {
+	opts.Issuer, _ = id.Claims["iss"].(string)
+	return idp.MintToken(maps.Clone(id.Claims), opts)
 }
 
 // VarsWith returns the recipe's variables with CABundle replaced by bundlePath.
