@@ -164,6 +164,7 @@ func run(ctx context.Context, o options) (err error) {
 // passed through.
 func runCommand(ctx context.Context, o options, env *localenv.Env) error {
 	o.logger.Info("running", "command", strings.Join(o.command, " "))
+	//nolint:gosec // running the command the user gave is the point of -- COMMAND.
 	cmd := exec.CommandContext(ctx, o.command[0], o.command[1:]...)
 	cmd.Env = env.Environ(os.Environ())
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, o.out, os.Stderr

@@ -185,6 +185,8 @@ func trustChecksConfig(r recipes.Recipe) (string, []identityCheck) {
 			c := identityCheck{name: fmt.Sprintf("%s_%d", prefix, i), id: id, allowed: allowed}
 			checks = append(checks, c)
 			claims, _ := json.MarshalIndent(id.Claims, "    ", "  ")
+			// A heredoc interpolates ${...} and %{...}; claims are literal.
+			literal := strings.NewReplacer("${", "$${", "%{", "%%{").Replace(string(claims))
 			fmt.Fprintf(&b, `
 # %s
 data "awsoidc_trust_check" %q {
@@ -194,7 +196,7 @@ data "awsoidc_trust_check" %q {
     EOT
   )
 }
-`, id.Name, c.name, r.RoleOf(id), claims)
+`, id.Name, c.name, r.RoleOf(id), literal)
 		}
 	}
 	add("allowed", r.Allowed, true)
