@@ -72,8 +72,9 @@ var (
 	sourceLine = regexp.MustCompile(`source (\S+/env\.sh)`)
 )
 
-// readPrinted reads the playground's standard output until the ready line.
-func readPrinted(t *testing.T, r io.Reader) printed {
+// readPrinted reads the playground's standard output until the ready line; when the
+// output ends first, it fails the test with what run returned.
+func readPrinted(t *testing.T, r io.Reader, done <-chan error) printed {
 	t.Helper()
 	p := printed{exports: map[string]string{}, recipeDirs: map[string]string{}, tokens: map[string]string{}}
 	scanner := bufio.NewScanner(r)
@@ -100,7 +101,12 @@ func readPrinted(t *testing.T, r io.Reader) printed {
 			p.tokens[current] = line
 		}
 	}
-	t.Fatalf("the playground stopped printing before it was ready: %v", scanner.Err())
+	select {
+	case err := <-done:
+		t.Fatalf("the playground returned before it was ready: %v", err)
+	case <-time.After(time.Minute):
+		t.Fatalf("the playground stopped printing before it was ready: %v", scanner.Err())
+	}
 	return p
 }
 
@@ -124,7 +130,7 @@ func TestPlayground_appliesARecipeThroughItsExportsAndStopsEverything(t *testing
 		_ = out.CloseWithError(errors.New("the playground returned"))
 		done <- err
 	}()
-	p := readPrinted(t, stdout)
+	p := readPrinted(t, stdout, done)
 	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 
 	for _, k := range []string{"TF_CLI_CONFIG_FILE", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL_STS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_CA_BUNDLE", "HTTPS_PROXY"} {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -44,7 +45,8 @@ func TestAccMigrationGuide_importsWithoutRecreating(t *testing.T) {
 
 	// A moto of its own: the guide's issuer is also the GitHub Actions recipe's, and IAM
 	// has one provider per issuer and account.
-	m, err := acctest.StartMotoWith(ctx, acctest.MotoOptions{Env: []string{"MOTO_IAM_LOAD_MANAGED_POLICIES=true"}})
+	// Loading the managed policies takes seconds, and more on a busy machine.
+	m, err := acctest.StartMotoWith(ctx, acctest.MotoOptions{Env: []string{"MOTO_IAM_LOAD_MANAGED_POLICIES=true"}, StartTimeout: 2 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}

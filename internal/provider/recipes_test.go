@@ -77,6 +77,7 @@ func sharedRecipeIdP(t *testing.T) (*localidp.Server, string) {
 // shows with awsoidc_trust_check that every allowed identity may assume its role and
 // every neighbour may not; and destroys it all.
 func TestAccRecipes(t *testing.T) {
+	t.Parallel()
 	acctest.RequireTerraform(t)
 	idp, bundle := sharedRecipeIdP(t)
 	all := recipes.All()

@@ -48,6 +48,9 @@ const (
 // MirrorVersion is the version FilesystemMirror offers the provider as.
 const MirrorVersion = "0.0.1"
 
+// motoStartTimeout bounds the time until moto answers.
+const motoStartTimeout = 2 * time.Minute
+
 // Config says what to start.
 type Config struct {
 	// ProviderDir holds a terraform-provider-awsoidc binary. Required.
@@ -116,7 +119,8 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 		}
 	}()
 
-	opts := acctest.MotoOptions{}
+	// Loading managed policies takes seconds, and more on a busy machine.
+	opts := acctest.MotoOptions{StartTimeout: motoStartTimeout}
 	if cfg.ManagedPolicies {
 		opts.Env = []string{"MOTO_IAM_LOAD_MANAGED_POLICIES=true"}
 	}
