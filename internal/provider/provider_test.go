@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -23,7 +24,14 @@ import (
 // motoAccount is the account moto answers every call for.
 const motoAccount = "123456789012"
 
-func TestMain(m *testing.M) { os.Exit(acctest.RunMain(m)) }
+func TestMain(m *testing.M) {
+	// The recipes attach AWS managed policies (AmazonEBSCSIDriverPolicy, ReadOnlyAccess),
+	// which moto only has when asked to load them; loading takes seconds, and more on a
+	// busy machine.
+	acctest.SharedOptions.Env = append(acctest.SharedOptions.Env, "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
+	acctest.SharedOptions.StartTimeout = 2 * time.Minute
+	os.Exit(acctest.RunMain(m))
+}
 
 var protoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"awsoidc": providerserver.NewProtocol6WithError(New("test")()),

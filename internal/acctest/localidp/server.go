@@ -364,7 +364,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-s.done:
-			return
+			// Returning would send an empty 200 before Close cuts the connection;
+			// aborting closes it with no answer, as a server going away does.
+			panic(http.ErrAbortHandler)
 		}
 	}
 	for k, vs := range route.Header {
