@@ -364,7 +364,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-s.done:
-			return
+			// Returning would make net/http complete the response with an empty
+			// 200; aborting closes the connection, so the client sees no answer.
+			panic(http.ErrAbortHandler)
 		}
 	}
 	for k, vs := range route.Header {
