@@ -13,8 +13,9 @@ require (
 	// Pinned below beta.74: its request/response body logger hands its buffer back to a shared
 	// pool while the body is still to be sent or parsed, so concurrent AWS calls read each
 	// other's bytes (aws-sdk-go-base PRs #1502/#1503, terraform-provider-aws issue #49173).
-	// beta.73 is unaffected. Do not move to beta.74; a later release only after those fixes land
-	// and awsclient's TestClient_concurrentCallsKeepTheirOwnBodies passes on it.
+	// beta.73 is unaffected. awsclient also turns that logger off (SuppressDebugLog) and logs
+	// calls itself, with secrets masked. Do not move to beta.74; a later release only after
+	// those fixes land and awsclient's TestClient_concurrentCallsKeepTheirOwnBodies passes on it.
 	github.com/hashicorp/aws-sdk-go-base/v2 v2.0.0-beta.73
 	github.com/hashicorp/awspolicyequivalence v1.7.0
 	github.com/hashicorp/go-hclog v1.6.3

@@ -40,7 +40,9 @@ const (
 )
 
 const (
-	defaultStartTimeout = 30 * time.Second
+	// defaultStartTimeout only guards against a moto that never answers: on a
+	// busy machine its first IAM and STS answers have taken over 30s.
+	defaultStartTimeout = 2 * time.Minute
 	readyPollInterval   = 100 * time.Millisecond
 	stopGrace           = 5 * time.Second
 	stderrTail          = 64 << 10
@@ -57,7 +59,7 @@ type MotoOptions struct {
 	PathEnv string
 	// Python is the interpreter's name or path; empty means "python3".
 	Python string
-	// StartTimeout bounds the time until moto answers IAM and STS; zero means 30s.
+	// StartTimeout bounds the time until moto answers IAM and STS; zero means 2m.
 	StartTimeout time.Duration
 	// Env adds environment variables for moto, for example
 	// "MOTO_IAM_LOAD_MANAGED_POLICIES=true" to have AWS managed policies such

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go/middleware"
 	awsbase "github.com/hashicorp/aws-sdk-go-base/v2"
 	basediag "github.com/hashicorp/aws-sdk-go-base/v2/diag"
 	"github.com/hashicorp/aws-sdk-go-base/v2/logging"
@@ -102,9 +101,13 @@ func New(ctx context.Context, c Config) (*Client, []Diagnostic) {
 		HTTPProxyMode:           awsbase.HTTPProxyModeSeparate,
 		SkipCredsValidation:     c.SkipCredentialsValidation,
 		SkipRequestingAccountId: c.SkipRequestingAccountID,
-		Logger:                  logger,
-		CallerName:              "the awsoidc provider",
-		CallerDocumentationURL:  "https://registry.terraform.io/providers/awsoidc/awsoidc/latest/docs",
+		// aws-sdk-go-base's request/response logger logs tokens and secret keys in
+		// full (and in beta.74 shares its body buffers between calls): callLogger
+		// logs the calls instead, see below.
+		SuppressDebugLog:       true,
+		Logger:                 logger,
+		CallerName:             "the awsoidc provider",
+		CallerDocumentationURL: "https://registry.terraform.io/providers/awsoidc/awsoidc/latest/docs",
 		UserAgent: awsbase.UserAgentProducts{
 			{Name: ProductName, Version: c.Version},
 		},
@@ -137,20 +140,19 @@ func New(ctx context.Context, c Config) (*Client, []Diagnostic) {
 	if hasError(diags) {
 		return nil, diags
 	}
+	// Every IAM and STS call is logged at DEBUG with its secrets masked, and the SDK's
+	// retry messages, which SuppressDebugLog also turns off, go to tflog.
+	cfg.APIOptions = append(cfg.APIOptions, addCallLogger)
+	cfg.ClientLogMode |= aws.LogRetries
+	cfg.Logger = sdkLogger{}
+	// Errors that no retry can fix end the call at once instead of after max_retries.
+	cfg.Retryer = withHopelessNotRetried(cfg.Retryer)
+
 	accountID, partition, d := awsbase.GetAwsAccountIDAndPartition(ctx, cfg, base)
 	diags = append(diags, convert(d)...)
 	if hasError(diags) {
 		return nil, diags
 	}
-
-	// The SDK's request logger looks for its logger in each call's context; calls made
-	// later from resources carry Terraform's context, so register it per call.
-	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("awsoidcLogger",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				return next.HandleInitialize(logging.RegisterLogger(ctx, logger), in)
-			}), middleware.Before)
-	})
 
 	iamClient := iam.NewFromConfig(cfg, func(o *iam.Options) {
 		if c.IAMEndpoint != "" {

@@ -1,7 +1,10 @@
 package awsclient
 
 import (
+	"encoding/xml"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -64,6 +67,103 @@ func IsTransient(err error) bool {
 // Code is the AWS error code of err, or "" when it has none.
 func Code(err error) string { return code(err) }
 
+// IsHopeless reports an error that making the same call again cannot fix, so it is
+// never retried: a request AWS refuses as invalid or conflicting, an operation the
+// endpoint does not implement, or an answer that is not AWS's at all (an HTML error
+// page, a body that is not the service's XML). Throttling, AWS's own 5xx errors,
+// connection failures, timeouts and answers cut short are not hopeless.
+func IsHopeless(err error) bool {
+	if err == nil || isCutShort(err) {
+		return false
+	}
+	switch code(err) {
+	case "InvalidInput", "ValidationError", "LimitExceeded", "EntityAlreadyExists", "NoSuchEntity",
+		"InvalidAction", "UnknownOperationException", "NotImplemented":
+		return true
+	case "MalformedPolicyDocument":
+		return !IsInvalidPrincipal(err)
+	}
+	status := httpStatus(err)
+	if status == http.StatusNotImplemented {
+		return true
+	}
+	msg := strings.ToLower(message(err))
+	for _, says := range []string{"could not find operation", "not implemented", "not been implemented"} {
+		if strings.Contains(msg, says) {
+			return true
+		}
+	}
+	if isNotAWSAnswer(err) {
+		// Gateways and proxies between us and AWS answer these with their own pages
+		// when AWS is briefly out of reach; they stay retryable.
+		switch status {
+		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// isNotAWSAnswer reports a response the SDK could not read as the service's XML: a
+// body that does not parse, or an error answer with no AWS error code in it.
+func isNotAWSAnswer(err error) bool {
+	var syntaxErr *xml.SyntaxError
+	var deserializeErr *smithy.DeserializationError
+	var generic *smithy.GenericAPIError
+	return errors.As(err, &syntaxErr) || errors.As(err, &deserializeErr) ||
+		(errors.As(err, &generic) && generic.Code == "UnknownError")
+}
+
+// isCutShort reports a connection that failed or an answer that stopped early: the
+// next attempt may well get through.
+func isCutShort(err error) bool {
+	if (retry.RetryableConnectionError{}).IsErrorRetryable(err) == aws.TrueTernary || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var syntaxErr *xml.SyntaxError
+	return errors.As(err, &syntaxErr) && syntaxErr.Msg == "unexpected EOF"
+}
+
+func httpStatus(err error) int {
+	var withStatus interface{ HTTPStatusCode() int }
+	if errors.As(err, &withStatus) {
+		return withStatus.HTTPStatusCode()
+	}
+	return 0
+}
+
+// noRetryWhenHopeless goes first in a retryer's checks, before the SDK's own.
+var noRetryWhenHopeless = retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+	if IsHopeless(err) {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
+})
+
+// hopelessNotRetried wraps the retryer the client is configured with (max_retries,
+// backoff): an error IsHopeless reports ends the call at once; any other is left to it.
+type hopelessNotRetried struct{ aws.RetryerV2 }
+
+func (r hopelessNotRetried) IsErrorRetryable(err error) bool {
+	return !IsHopeless(err) && r.RetryerV2.IsErrorRetryable(err)
+}
+
+// withHopelessNotRetried makes every retryer newRetryer builds give up on hopeless
+// errors. aws-sdk-go-base builds RetryerV2s; anything else is left as it is.
+func withHopelessNotRetried(newRetryer func() aws.Retryer) func() aws.Retryer {
+	if newRetryer == nil {
+		return nil
+	}
+	return func() aws.Retryer {
+		r := newRetryer()
+		if v2, ok := r.(aws.RetryerV2); ok {
+			return hopelessNotRetried{v2}
+		}
+		return r
+	}
+}
+
 // PropagationAttempts bounds how often a call retried for eventual consistency is made.
 const PropagationAttempts = 10
 
@@ -77,6 +177,7 @@ func WithPropagationRetry(o *iam.Options) {
 		so.MaxBackoff = 5 * time.Second
 		so.RateLimiter = ratelimit.None
 		so.Retryables = append([]retry.IsErrorRetryable{
+			noRetryWhenHopeless,
 			retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
 				if IsInvalidPrincipal(err) || IsConcurrentModification(err) {
 					return aws.TrueTernary

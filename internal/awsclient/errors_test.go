@@ -1,12 +1,25 @@
 package awsclient
 
 import (
+	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 func apiErr(code, msg string) error {
@@ -71,5 +84,181 @@ func TestExplainWebIdentityError_pointsAtTheLikelyCause(t *testing.T) {
 		if !strings.Contains(detail, c.phrase) || !strings.Contains(detail, c.msg) {
 			t.Errorf("%s %q: detail %q should quote STS and mention %q", c.code, c.msg, detail, c.phrase)
 		}
+	}
+}
+
+// withStatus wraps err as the SDK returns a failed call: an OperationError around a
+// ResponseError that carries the HTTP status.
+func withStatus(status int, err error) error {
+	return &smithy.OperationError{ServiceID: "IAM", OperationName: "GetRole", Err: &awshttp.ResponseError{
+		ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: err},
+		RequestID:     "req-0000",
+	}}
+}
+
+func TestIsHopeless_tellsWhatNoRetryCanFix(t *testing.T) {
+	htmlSyntax := fmt.Errorf("error while deserializing xml error response: %w", &xml.SyntaxError{Msg: "unquoted or missing attribute value in element", Line: 2})
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"invalid input", withStatus(400, &smithy.GenericAPIError{Code: "InvalidInput", Message: "bad url"}), true},
+		{"validation error", withStatus(400, &smithy.GenericAPIError{Code: "ValidationError", Message: "1 validation error detected"}), true},
+		{"malformed policy", withStatus(400, &smithy.GenericAPIError{Code: "MalformedPolicyDocument", Message: "Syntax errors in policy."}), true},
+		{"invalid principal is propagation", withStatus(400, &smithy.GenericAPIError{Code: "MalformedPolicyDocument", Message: `Invalid principal in policy: "Federated":"arn"`}), false},
+		{"quota", withStatus(409, &smithy.GenericAPIError{Code: "LimitExceeded", Message: "Cannot exceed quota"}), true},
+		{"exists", withStatus(409, &smithy.GenericAPIError{Code: "EntityAlreadyExists", Message: "exists"}), true},
+		{"not found", withStatus(404, &smithy.GenericAPIError{Code: "NoSuchEntity", Message: "gone"}), true},
+		{"unknown action", withStatus(400, &smithy.GenericAPIError{Code: "InvalidAction", Message: "Could not find operation AddClientIDToOpenIDConnectProvider for version 2010-05-08"}), true},
+		{"not implemented message", withStatus(400, &smithy.GenericAPIError{Code: "Unsupported", Message: "The AddClientID action has not been implemented"}), true},
+		{"501", withStatus(501, &smithy.GenericAPIError{Code: "UnknownError", Message: "UnknownError"}), true},
+		{"moto's unknown action: 500 and an HTML page", withStatus(500, htmlSyntax), true},
+		{"404 page", withStatus(404, htmlSyntax), true},
+		{"200 that is not the service's XML", withStatus(200, &smithy.DeserializationError{Err: errors.New("failed to decode response body, EOF")}), true},
+		{"empty 500", withStatus(500, &smithy.GenericAPIError{Code: "UnknownError", Message: "UnknownError"}), true},
+		{"throttling", withStatus(400, &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}), false},
+		{"service failure", withStatus(500, &smithy.GenericAPIError{Code: "ServiceFailure", Message: "oops"}), false},
+		{"concurrent modification", withStatus(409, &smithy.GenericAPIError{Code: "ConcurrentModification", Message: "busy"}), false},
+		{"IdP unreachable", withStatus(400, &smithy.GenericAPIError{Code: "IDPCommunicationError", Message: "timeout"}), false},
+		{"gateway page", withStatus(502, htmlSyntax), false},
+		{"unavailable page", withStatus(503, htmlSyntax), false},
+		{"gateway timeout page", withStatus(504, htmlSyntax), false},
+		{"rate limited by a proxy", withStatus(429, htmlSyntax), false},
+		{"connection reset", &smithy.OperationError{Err: &smithyhttp.RequestSendError{Err: errors.New("read tcp: connection reset by peer")}}, false},
+		{"answer cut short", withStatus(200, &smithy.DeserializationError{Err: fmt.Errorf("failed to decode response body, %w", io.ErrUnexpectedEOF)}), false},
+		{"XML that stops early", withStatus(200, &smithy.DeserializationError{Err: &xml.SyntaxError{Msg: "unexpected EOF", Line: 1}}), false},
+		{"timeout", &smithy.OperationError{Err: &net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}}, false},
+		{"nil", nil, false},
+	}
+	for _, c := range cases {
+		if got := IsHopeless(c.err); got != c.want {
+			t.Errorf("%s: IsHopeless(%v) = %v, want %v", c.name, c.err, got, c.want)
+		}
+	}
+}
+
+// motoUnknownAction is what moto 5.2.1's server answers for an action it does not
+// implement: its NotImplementedError becomes werkzeug's 500 page.
+const motoUnknownAction = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n" +
+	"<p>The server encountered an internal error and was unable to complete your request. " +
+	"Either the server is overloaded or there is an error in the application.</p>\n"
+
+// Calls through the provider's client against a loopback endpoint: a hopeless error
+// ends the call at its first attempt; a transient one is retried until max_retries.
+func TestClient_hopelessErrorsFailAtTheFirstAttempt(t *testing.T) {
+	const maxRetries = 2
+	type call func(ctx context.Context, c *Client, key string) error
+	getRole := func(ctx context.Context, c *Client, key string) error {
+		_, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(key)})
+		return err
+	}
+	addClientID := func(ctx context.Context, c *Client, key string) error {
+		_, err := c.IAM.AddClientIDToOpenIDConnectProvider(ctx, &iam.AddClientIDToOpenIDConnectProviderInput{
+			OpenIDConnectProviderArn: aws.String(providerARNPrefix + "idp.test"), ClientID: aws.String(key)})
+		return err
+	}
+	createRoleWaitingForPropagation := func(ctx context.Context, c *Client, key string) error {
+		_, err := c.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(key), AssumeRolePolicyDocument: aws.String(trustDocument(1))}, WithPropagationRetry)
+		return err
+	}
+	assumeRole := func(ctx context.Context, c *Client, key string) error {
+		_, err := c.AssumeRoleWithWebIdentity(ctx, WebIdentityRequest{RoleARN: "arn:aws:iam::123456789012:role/r", Token: "t.t.t", SessionName: key})
+		return err
+	}
+	ok := func(form url.Values) answer { return echoIAM(form) }
+	cases := []struct {
+		name     string
+		call     call
+		answer   func(form url.Values, attempt int) answer
+		attempts int
+		success  bool
+	}{
+		{"moto without the client-ID calls", addClientID, func(url.Values, int) answer { return answer{500, motoUnknownAction} }, 1, false},
+		{"unknown action", addClientID, func(url.Values, int) answer {
+			return queryError(400, "InvalidAction", "Could not find operation AddClientIDToOpenIDConnectProvider for version 2010-05-08")
+		}, 1, false},
+		{"501 page", getRole, func(url.Values, int) answer { return answer{501, "<html><body>Not Implemented</body></html>"} }, 1, false},
+		{"404 page", getRole, func(url.Values, int) answer { return answer{404, "404 page not found\n"} }, 1, false},
+		{"200 page", getRole, func(url.Values, int) answer {
+			return answer{200, "<!doctype html><html lang=en><title>Welcome</title>"}
+		}, 1, false},
+		{"invalid input", getRole, func(url.Values, int) answer { return queryError(400, "InvalidInput", "bad") }, 1, false},
+		{"validation error", getRole, func(url.Values, int) answer { return queryError(400, "ValidationError", "1 validation error detected") }, 1, false},
+		{"quota", getRole, func(url.Values, int) answer { return queryError(409, "LimitExceeded", "Cannot exceed quota") }, 1, false},
+		{"not found", getRole, func(url.Values, int) answer { return queryError(404, "NoSuchEntity", "gone") }, 1, false},
+		{"malformed policy", createRoleWaitingForPropagation, func(url.Values, int) answer {
+			return queryError(400, "MalformedPolicyDocument", "Syntax errors in policy.")
+		}, 1, false},
+		{"exists", createRoleWaitingForPropagation, func(url.Values, int) answer { return queryError(409, "EntityAlreadyExists", "exists") }, 1, false},
+
+		{"throttling", getRole, func(url.Values, int) answer { return queryError(400, "Throttling", "Rate exceeded") }, maxRetries, false},
+		{"service failure", getRole, func(url.Values, int) answer { return queryError(500, "ServiceFailure", "oops") }, maxRetries, false},
+		{"gateway page", getRole, func(url.Values, int) answer { return answer{503, "<html><body>Service Unavailable</body></html>"} }, maxRetries, false},
+		{"connection dropped", getRole, func(url.Values, int) answer { return dropConnection }, maxRetries, false},
+		{"throttled once", getRole, func(form url.Values, attempt int) answer {
+			if attempt == 1 {
+				return queryError(400, "Throttling", "Rate exceeded")
+			}
+			return queryResult("GetRole", "<Role><RoleName>"+form.Get("RoleName")+"</RoleName><Path>/</Path><RoleId>AROA1</RoleId>"+
+				"<Arn>arn:aws:iam::123456789012:role/r</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate></Role>")
+		}, 2, true},
+		{"invalid principal while the provider propagates", createRoleWaitingForPropagation, func(form url.Values, attempt int) answer {
+			if attempt == 1 {
+				return queryError(400, "MalformedPolicyDocument", `Invalid principal in policy: "Federated":"arn:aws:iam::123456789012:oidc-provider/idp.test"`)
+			}
+			return ok(form)
+		}, 2, true},
+		{"IdP unreachable from STS", assumeRole, func(url.Values, int) answer { return queryError(400, "IDPCommunicationError", "timeout") }, WebIdentityAttempts, false},
+		{"expired token", assumeRole, func(url.Values, int) answer { return queryError(400, "ExpiredTokenException", "expired") }, 1, false},
+	}
+
+	var mu sync.Mutex
+	attempts := map[string]int{}
+	answers := map[string]func(url.Values, int) answer{}
+	for _, c := range cases {
+		answers[c.name] = c.answer
+	}
+	srv := startQueryServer(t, func(form url.Values) answer {
+		key := form.Get("RoleName") + form.Get("ClientID") + form.Get("RoleSessionName")
+		mu.Lock()
+		attempts[key]++
+		n := attempts[key]
+		mu.Unlock()
+		if a, found := answers[key]; found {
+			return a(form, n)
+		}
+		return queryError(400, "InvalidInput", "unknown test case "+key)
+	})
+	ctx := context.Background()
+	c := newTestClient(ctx, t, srv, maxRetries)
+
+	type result struct {
+		err     error
+		elapsed time.Duration
+	}
+	results := make([]result, len(cases))
+	var wg sync.WaitGroup
+	for i, tc := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			err := tc.call(ctx, c, tc.name)
+			results[i] = result{err, time.Since(start)}
+		}()
+	}
+	wg.Wait()
+	for i, tc := range cases {
+		mu.Lock()
+		got := attempts[tc.name]
+		mu.Unlock()
+		if got != tc.attempts {
+			t.Errorf("%s: %d attempts, want %d (error: %v)", tc.name, got, tc.attempts, results[i].err)
+		}
+		if (results[i].err == nil) != tc.success {
+			t.Errorf("%s: error %v, want success %v", tc.name, results[i].err, tc.success)
+		}
+		t.Logf("%s: %d attempts in %s", tc.name, got, results[i].elapsed.Round(time.Millisecond))
 	}
 }

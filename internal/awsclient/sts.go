@@ -69,6 +69,7 @@ func (c *Client) AssumeRoleWithWebIdentity(ctx context.Context, r WebIdentityReq
 		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
 			so.MaxAttempts = WebIdentityAttempts
 			so.RateLimiter = ratelimit.None
+			so.Retryables = append([]retry.IsErrorRetryable{noRetryWhenHopeless}, so.Retryables...)
 			so.Retryables = append(so.Retryables, retry.RetryableErrorCode{Codes: map[string]struct{}{"IDPCommunicationError": {}}})
 		})
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"sort"
@@ -112,7 +113,10 @@ func Parse(doc string) (Policy, error) {
 	}
 	var p Policy
 	stmts, hasStatement := top["Statement"]
-	for k, v := range top {
+	// Elements are read in sorted order so that a document with several faults
+	// always reports the same one, whatever order the map yields.
+	for _, k := range slices.Sorted(maps.Keys(top)) {
+		v := top[k]
 		switch k {
 		case "Version":
 			if p.Version, err = stringField("Version", v); err != nil {
@@ -157,7 +161,8 @@ func Parse(doc string) (Policy, error) {
 func parseStatement(obj map[string]any) (Statement, error) {
 	var st Statement
 	var err error
-	for k, v := range obj {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		v := obj[k]
 		switch k {
 		case "Sid":
 			st.Sid, err = stringField(k, v)
@@ -202,8 +207,8 @@ func parsePrincipal(name string, v any) (*Principal, error) {
 		return &Principal{All: true}, nil
 	case map[string]any:
 		out := &Principal{ByType: map[string][]string{}}
-		for typ, vals := range p {
-			list, err := stringList(name+"."+typ, vals)
+		for _, typ := range slices.Sorted(maps.Keys(p)) {
+			list, err := stringList(name+"."+typ, p[typ])
 			if err != nil {
 				return nil, err
 			}
@@ -221,13 +226,14 @@ func parseConditions(v any) ([]Condition, error) {
 		return nil, fmt.Errorf("expected Condition to be an object of operators, found %s", jsonKind(v))
 	}
 	out := []Condition{}
-	for op, keys := range ops {
+	for _, op := range slices.Sorted(maps.Keys(ops)) {
+		keys := ops[op]
 		km, ok := keys.(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("expected Condition.%s to be an object of condition keys, found %s", op, jsonKind(keys))
 		}
-		for key, vals := range km {
-			list, err := scalarList("Condition."+op+"."+key, vals)
+		for _, key := range slices.Sorted(maps.Keys(km)) {
+			list, err := scalarList("Condition."+op+"."+key, km[key])
 			if err != nil {
 				return nil, err
 			}

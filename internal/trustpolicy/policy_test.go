@@ -79,6 +79,31 @@ func TestParse_errorsSayWhatWasExpectedAndFound(t *testing.T) {
 	}
 }
 
+func TestParse_severalFaultsAlwaysGiveTheSameError(t *testing.T) {
+	// Each document has two faults of the same kind in one JSON object; the error
+	// names the first in sorted order, not whichever the map yields first.
+	cases := map[string]string{
+		`{"Statement":[],"b":1,"a":2}`:                                                 `unknown element "a"`,
+		`{"Statement":[{"Effect":"Allow","Zeta":1,"Alpha":2}]}`:                        `unknown element "Alpha"`,
+		`{"Statement":[{"Effect":"Allow","Principal":{"Service":[1],"AWS":[2]}}]}`:     "Principal.AWS",
+		`{"Statement":[{"Effect":"Allow","Condition":{"StringLike":"x","Bool":"y"}}]}`: "Condition.Bool",
+		`{"Statement":[{"Effect":"Allow","Condition":{"Bool":{"k2":{},"k1":{}}}}]}`:    "Condition.Bool.k1",
+		`{"Statement":[{"Effect":"Allow","Sid":1,"Action":{}}],"Version":1,"Id":2}`:    "expected Id",
+	}
+	for doc, want := range cases {
+		_, err := Parse(doc)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%s) error = %v, want it to contain %q", doc, err, want)
+			continue
+		}
+		for range 50 {
+			if _, again := Parse(doc); again == nil || again.Error() != err.Error() {
+				t.Fatalf("Parse(%s) gave %q, then %v", doc, err, again)
+			}
+		}
+	}
+}
+
 func TestNormalize_memberOrderValueOrderAndSingleVersusListNeverDiff(t *testing.T) {
 	a := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/x.example.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"x.example.com:aud":"app","x.example.com:sub":["b","a"]}}}]}`
 	b := `{

@@ -364,8 +364,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-s.done:
-			// Returning would send an empty 200 before Close cuts the connection;
-			// aborting closes it with no answer, as a server going away does.
+			// Returning would make net/http complete the response with an empty
+			// 200; aborting closes the connection, so the client sees no answer.
 			panic(http.ErrAbortHandler)
 		}
 	}
