@@ -72,6 +72,9 @@ func (m *Moto) IAMClient() *iam.Client {
 // snapshotConcurrency bounds the calls ReadIAM makes at once.
 const snapshotConcurrency = 8
 
+// maxListItems is the largest page IAM's List calls give.
+const maxListItems = 1000
+
 // ReadIAM reads every OIDC provider and role in scope straight from moto:
 // each provider with its URL, client IDs, thumbprints and tags; each role with
 // its trust policy, managed attachments, inline policies and tags.
@@ -95,7 +98,12 @@ func (m *Moto) ReadIAM(ctx context.Context, scope IAMScope) (*IAMSnapshot, error
 	}
 	var roleNames []string
 	roles := map[string]*IAMRole{}
-	pages := iam.NewListRolesPaginator(c, &iam.ListRolesInput{})
+	// moto pages roles by their index in a list ordered by random role IDs, so
+	// while parallel tests create and delete roles a role can move from one
+	// page to the next and be listed twice or not at all. Pages as large as
+	// IAM allows keep the whole listing to one page; a role seen twice is
+	// read once.
+	pages := iam.NewListRolesPaginator(c, &iam.ListRolesInput{MaxItems: aws.Int32(maxListItems)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
@@ -103,7 +111,7 @@ func (m *Moto) ReadIAM(ctx context.Context, scope IAMScope) (*IAMSnapshot, error
 		}
 		for _, r := range page.Roles {
 			name := aws.ToString(r.RoleName)
-			if !strings.HasPrefix(name, scope.RoleNamePrefix) {
+			if _, seen := roles[name]; seen || !strings.HasPrefix(name, scope.RoleNamePrefix) {
 				continue
 			}
 			trust, err := decodePolicy(aws.ToString(r.AssumeRolePolicyDocument))
