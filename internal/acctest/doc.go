@@ -24,6 +24,20 @@
 //		if n := ep.Count("CreateRole"); n != 3 { ... }
 //	}
 //
+// Endpoints also inject seeded random faults (InjectRandomFaults: throttling,
+// 5xx, connection resets, slow answers, and answers lost after moto acted),
+// count them by kind, and tell a test when a number of calls has arrived
+// (Reached).
+//
+// For suites that need more than terraform-plugin-testing offers — exit
+// statuses of plan -detailed-exitcode, a provider process to kill in the
+// middle of an apply — BuildProvider compiles the provider binary (with -race
+// under the race detector), StartProvider runs it in debug mode, and a
+// Workspace drives the Terraform CLI attached to it. ReadIAM reads one test's
+// OIDC providers and roles straight from moto, and CompareIAM compares them
+// with a Terraform state: same objects, ARNs, trust policies (by meaning),
+// policies and tags, nothing orphaned, nothing held twice.
+//
 // A missing python3, moto or terraform fails the test with instructions to
 // install it; nothing here skips a test.
 package acctest

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"regexp"
@@ -36,8 +37,11 @@ type Request struct {
 	Action  string     // the Query API action, e.g. "CreateOpenIDConnectProvider"
 	Params  url.Values // the form and query parameters, Action and Version included
 	// Faulted is true when a Fault answered the call instead of moto (a
-	// delay-only fault also sets it, although the call then reaches moto).
+	// delay-only fault also sets it, although the call then reaches moto, as
+	// does a lost answer, which moto acted on).
 	Faulted bool
+	// Fault is the kind of fault the call met; "" when Faulted is false.
+	Fault FaultKind
 	// Status is the HTTP status the client got; 0 for a dropped connection or
 	// a call still in flight.
 	Status int
@@ -53,14 +57,57 @@ type Request struct {
 const maxRecordedResponse = 64 << 10
 
 // Fault is what an Endpoint does instead of (or before) forwarding a call.
-// Delay is applied first; then Drop closes the connection, or a non-empty Code
-// answers with an AWS Query error; with neither, the call goes on to moto.
+// Delay is applied first; then Drop closes the connection, Reset resets it,
+// LoseAnswer forwards the call and closes the connection instead of passing
+// moto's answer on, or a non-empty Code answers with an AWS Query error; with
+// none of them, the call goes on to moto.
 type Fault struct {
-	Delay   time.Duration
-	Drop    bool
-	Status  int    // HTTP status of the error answer; 400 when zero
-	Code    string // AWS error code, e.g. "Throttling"
-	Message string
+	Delay time.Duration
+	Drop  bool
+	// Reset closes the connection with a TCP reset instead of answering; the
+	// call does not reach moto.
+	Reset bool
+	// LoseAnswer forwards the call, lets moto act on it, then closes the
+	// connection before the answer: the client cannot tell whether it took
+	// effect.
+	LoseAnswer bool
+	Status     int    // HTTP status of the error answer; 400 when zero
+	Code       string // AWS error code, e.g. "Throttling"
+	Message    string
+}
+
+// FaultKind names a kind of fault, for counting them.
+type FaultKind string
+
+// The kinds of fault an Endpoint counts.
+const (
+	FaultThrottle    FaultKind = "throttle"    // an AWS throttling error
+	FaultServerError FaultKind = "5xx"         // an AWS error with a 5xx status
+	FaultError       FaultKind = "error"       // any other AWS error
+	FaultDrop        FaultKind = "drop"        // connection closed, call not forwarded
+	FaultReset       FaultKind = "reset"       // connection reset, call not forwarded
+	FaultLostAnswer  FaultKind = "lost-answer" // call forwarded, answer lost
+	FaultSlow        FaultKind = "slow"        // call delayed, then forwarded
+)
+
+// Kind classifies the fault.
+func (f Fault) Kind() FaultKind {
+	switch {
+	case f.Drop:
+		return FaultDrop
+	case f.Reset:
+		return FaultReset
+	case f.LoseAnswer:
+		return FaultLostAnswer
+	case f.Code == "":
+		return FaultSlow
+	case f.Status >= 500:
+		return FaultServerError
+	case f.Code == "Throttling" || f.Code == "ThrottlingException" || f.Code == "RequestLimitExceeded":
+		return FaultThrottle
+	default:
+		return FaultError
+	}
 }
 
 // AWSError answers with an AWS Query error document:
@@ -93,12 +140,26 @@ func Delay(d time.Duration) Fault { return Fault{Delay: d} }
 // DropConnection closes the connection without answering.
 func DropConnection() Fault { return Fault{Drop: true} }
 
+// ResetConnection resets the connection (TCP RST) without answering.
+func ResetConnection() Fault { return Fault{Reset: true} }
+
+// LoseAnswer forwards the call to moto, which acts on it, and then closes the
+// connection instead of answering: "the write happened but the answer was
+// lost".
+func LoseAnswer() Fault { return Fault{LoseAnswer: true} }
+
 func (f Fault) validate() error {
+	outcomes := 0
+	for _, set := range []bool{f.Drop, f.Reset, f.LoseAnswer, f.Code != ""} {
+		if set {
+			outcomes++
+		}
+	}
 	switch {
 	case f.Delay < 0 || f.Delay > maxFaultDelay:
 		return fmt.Errorf("fault delay %s: expected between 0 and %s", f.Delay, maxFaultDelay)
-	case f.Drop && f.Code != "":
-		return fmt.Errorf("fault both drops the connection and answers %s: expected one of them", f.Code)
+	case outcomes > 1:
+		return fmt.Errorf("fault %+v has more than one outcome (drop, reset, lost answer, error %q): expected one of them", f, f.Code)
 	case f.Code == "" && (f.Status != 0 || f.Message != ""):
 		return fmt.Errorf("fault with status %d and message %q has no error code: expected a Code", f.Status, f.Message)
 	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
@@ -129,6 +190,9 @@ type Endpoint struct {
 	mu       sync.Mutex
 	requests []Request
 	plans    []*faultPlan
+	random   *randomFaults
+	counts   map[FaultKind]int
+	watches  []*callWatch
 	// generation changes on Reset, so a call in flight across a Reset does
 	// not write its status into someone else's log entry.
 	generation int
@@ -277,11 +341,12 @@ func (e *Endpoint) Actions() []string {
 	return out
 }
 
-// Reset forgets the calls received and the faults not yet used.
+// Reset forgets the calls received, the faults not yet used, random faults
+// and the fault counts.
 func (e *Endpoint) Reset() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.requests, e.plans = nil, nil
+	e.requests, e.plans, e.random, e.counts = nil, nil, nil, nil
 	e.generation++
 }
 
@@ -327,6 +392,14 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case faulted && fault.Drop:
 		dropConnection(w)
+	case faulted && fault.Reset:
+		resetConnection(w)
+	case faulted && fault.LoseAnswer:
+		// moto acts on the call; its answer is kept in the log but never sent.
+		rec := httptest.NewRecorder()
+		e.proxy.ServeHTTP(rec, r)
+		answer = rec.Body.Bytes()[:min(rec.Body.Len(), maxRecordedResponse)]
+		dropConnection(w)
 	case faulted && fault.Code != "":
 		status = fault.Status
 		writeAWSError(w, service, fault)
@@ -349,7 +422,19 @@ func (e *Endpoint) record(service, action string, params url.Values, accessKeyID
 			break
 		}
 	}
-	e.requests = append(e.requests, Request{Service: service, Action: action, Params: params, Faulted: faulted, AccessKeyID: accessKeyID})
+	if !faulted && e.random != nil {
+		fault, faulted = e.random.draw(action)
+	}
+	var kind FaultKind
+	if faulted {
+		kind = fault.Kind()
+		if e.counts == nil {
+			e.counts = map[FaultKind]int{}
+		}
+		e.counts[kind]++
+	}
+	e.requests = append(e.requests, Request{Service: service, Action: action, Params: params, Faulted: faulted, Fault: kind, AccessKeyID: accessKeyID})
+	e.notifyWatches(action)
 	return e.generation, len(e.requests) - 1, fault, faulted
 }
 
@@ -455,6 +540,19 @@ func newRequestID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// resetConnection closes the connection with a TCP reset (SO_LINGER 0), as a
+// peer or middlebox that gives up on it does.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
 }
 
 func dropConnection(w http.ResponseWriter) {

@@ -406,6 +406,8 @@ func TestEndpoint_failRefusesNonsensicalPlans(t *testing.T) {
 		{"negative delay", "ListRoles", 1, Delay(-time.Second)},
 		{"endless delay", "ListRoles", 1, Delay(time.Hour)},
 		{"drop and answer", "ListRoles", 1, Fault{Drop: true, Code: "Throttling"}},
+		{"reset and lose the answer", "ListRoles", 1, Fault{Reset: true, LoseAnswer: true}},
+		{"lose the answer and answer", "ListRoles", 1, Fault{LoseAnswer: true, Code: "Throttling"}},
 		{"status without code", "ListRoles", 1, Fault{Status: 400}},
 		{"success status", "ListRoles", 1, AWSError(200, "Throttling", "Rate exceeded")},
 	}

@@ -424,13 +424,20 @@ func StopSharedMoto() error {
 	return err
 }
 
-// RunMain runs the tests and then stops the shared moto server. Use it as
+// RunMain runs the tests, then stops the shared moto server and removes the
+// provider binaries BuildProvider made. Use it as
 //
 //	func TestMain(m *testing.M) { os.Exit(acctest.RunMain(m)) }
 func RunMain(m *testing.M) int {
 	code := m.Run()
 	if err := StopSharedMoto(); err != nil {
 		fmt.Fprintln(os.Stderr, "stopping moto:", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	if err := removeBuilds(); err != nil {
+		fmt.Fprintln(os.Stderr, "removing provider builds:", err)
 		if code == 0 {
 			code = 1
 		}

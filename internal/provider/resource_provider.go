@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -223,14 +224,14 @@ func (r *providerResource) Create(ctx context.Context, req resource.CreateReques
 		ThumbprintList: thumbprints,
 		Tags:           iamTags(tagsAll),
 	}
-	out, err := r.data.aws.IAM.CreateOpenIDConnectProvider(ctx, in)
+	arn, err := createOIDCProvider(ctx, r.data.aws, in)
 	if err != nil {
 		if awsclient.IsAlreadyExists(err) {
 			u, _ := oidcurl.Parse(plan.URL.ValueString())
-			arn := u.ProviderARN(r.data.aws.Partition, r.data.aws.AccountID)
+			existing := u.ProviderARN(r.data.aws.Partition, r.data.aws.AccountID)
 			resp.Diagnostics.AddAttributeError(path.Root("url"), "OIDC Provider Already Exists",
 				fmt.Sprintf("IAM already has an OIDC provider for %s (%s). An account has one provider per URL. "+
-					"To manage it here, import it: terraform import <address> %s", plan.URL.ValueString(), arn, arn))
+					"To manage it here, import it: terraform import <address> %s", plan.URL.ValueString(), existing, existing))
 			return
 		}
 		resp.Diagnostics.AddError("Cannot Create OIDC Provider", describeAWSError(err))
@@ -238,7 +239,7 @@ func (r *providerResource) Create(ctx context.Context, req resource.CreateReques
 	}
 
 	// Save the ARN before anything else can fail, so the new provider is never orphaned.
-	plan.ARN = types.StringValue(aws.ToString(out.OpenIDConnectProviderArn))
+	plan.ARN = types.StringValue(arn)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateThumbprintsConfigured, boolJSON(len(thumbprints) > 0))...)
 	tflog.Info(ctx, "created IAM OIDC provider", map[string]any{"arn": plan.ARN.ValueString()})
@@ -252,6 +253,51 @@ func (r *providerResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// createOIDCProvider calls CreateOpenIDConnectProvider and returns the new provider's ARN.
+// When a retry is answered "already exists" (an earlier attempt created the provider but
+// its answer was lost), the provider is taken as created if it is the one asked for (same
+// URL, client IDs, tags, and thumbprints when some were given), rather than orphaned.
+func createOIDCProvider(ctx context.Context, c *awsclient.Client, in *iam.CreateOpenIDConnectProviderInput) (string, error) {
+	attempts := 0
+	out, err := c.IAM.CreateOpenIDConnectProvider(ctx, in, countAttempts(&attempts))
+	if err == nil {
+		return aws.ToString(out.OpenIDConnectProviderArn), nil
+	}
+	if !awsclient.IsAlreadyExists(err) || attempts < 2 {
+		return "", err
+	}
+	u, perr := oidcurl.Parse(aws.ToString(in.Url))
+	if perr != nil {
+		return "", err
+	}
+	arn := u.ProviderARN(c.Partition, c.AccountID)
+	p, gerr := getOIDCProvider(ctx, c.IAM, arn)
+	if gerr != nil || !isProviderAskedFor(p, in) {
+		return "", err
+	}
+	tflog.Warn(ctx, "CreateOpenIDConnectProvider was retried after an attempt whose answer was lost; the provider it created is used", map[string]any{"arn": arn})
+	return arn, nil
+}
+
+// isProviderAskedFor reports whether IAM's provider is the one in asked to create.
+func isProviderAskedFor(p *oidcProvider, in *iam.CreateOpenIDConnectProviderInput) bool {
+	wantTags := map[string]string{}
+	for _, t := range in.Tags {
+		wantTags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return oidcurl.Equal(aws.ToString(in.Url), p.url) &&
+		sameStringSet(p.clientIDs, in.ClientIDList) &&
+		(len(in.ThumbprintList) == 0 || sameStringSet(p.thumbprints, lowerAll(in.ThumbprintList))) &&
+		maps.Equal(p.tags, wantTags)
+}
+
+func sameStringSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
 }
 
 func (r *providerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
