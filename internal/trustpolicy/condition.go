@@ -197,9 +197,13 @@ func (v *validator) unknownCondition(i, ci int, t Trust) {
 		return
 	}
 	if iss, known := trustIssuer(t); known {
+		absent := "never matches, and the role cannot be assumed"
+		if op := ParseOperator(c.Test); op.Negated || op.IfExists || op.Qualifier == ForAllValues {
+			absent = "is true for every token, and restricts nothing"
+		}
 		v.add(SeverityWarning, RuleConditionKey, steps,
-			"condition key %q is not one this provider knows AWS to set for %s (%s), which exposes %s; it is written as given. If STS does not set it, a %s condition on it never matches and the role cannot be assumed (a negated, IfExists or ForAllValues condition would match every token). Check the key against AWS's list of condition keys for this identity provider, and test the role with awsoidc_trust_check",
-			c.Variable, iss.Prefix, iss.Name, strings.Join(iss.ClaimNames(), ", "), c.Test)
+			"condition key %q is not one this provider knows AWS to set for %s (%s), which exposes %s; it is written as given. If STS does not set it, this %s condition %s. Check the key against AWS's list of condition keys for this identity provider, and test the role with awsoidc_trust_check",
+			c.Variable, iss.Prefix, iss.Name, strings.Join(iss.ClaimNames(), ", "), c.Test, absent)
 	} else {
 		v.add(SeverityWarning, RuleConditionKey, steps,
 			"condition key %q is written as given; it is checked against what AWS sets for the trusted provider once that provider is known", c.Variable)
