@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -118,7 +119,7 @@ func (r *providerResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "ARN of the provider: `arn:<partition>:iam::<account>:oidc-provider/<host><path>`. Use it as `provider_arn` of `awsoidc_role`. " +
 					"Known at plan time, since it follows from the partition, the account and `url`, so a role trusting a provider created in the same apply " +
 					"is fully checked and rendered by `terraform plan`. Only when the provider configuration skips the account lookup " +
-					"(`skip_requesting_account_id`) is it known after apply.",
+					"(`skip_credentials_validation` and `skip_requesting_account_id` both set) is it known after apply.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
@@ -217,16 +218,15 @@ func (r *providerResource) Create(ctx context.Context, req resource.CreateReques
 	if err != nil {
 		if awsclient.IsAlreadyExists(err) {
 			u, _ := oidcurl.Parse(plan.URL.ValueString())
-			arn := u.ProviderARN(r.data.aws.Partition, r.data.aws.AccountID)
-			if r.data.aws.AccountID == "" {
-				arn = "its ARN (arn:<partition>:iam::<account>:oidc-provider/" + u.Key() + ")"
+			how := "import it by its ARN, which data \"awsoidc_provider\" with url = " + strconv.Quote(plan.URL.ValueString()) + " reads"
+			if r.data.aws.AccountID != "" {
+				arn := u.ProviderARN(r.data.aws.Partition, r.data.aws.AccountID)
+				how = fmt.Sprintf("import it: an import block with this resource's address in to and id = %q, or terraform import with this resource's address and %s", arn, arn)
 			}
 			resp.Diagnostics.AddAttributeError(path.Root("url"), "OIDC Provider Already Exists",
-				fmt.Sprintf("IAM already has an OIDC provider for %s; an account has one provider per URL. "+
-					"To manage it with this resource, import it: an import block with this resource's address in to and id = %q, "+
-					"or terraform import with this resource's address and %s. "+
+				fmt.Sprintf("IAM already has an OIDC provider for %s; an account has one provider per URL. To manage it with this resource, %s. "+
 					"To use it without managing it, remove this resource and read the provider with data \"awsoidc_provider\".",
-					plan.URL.ValueString(), arn, arn))
+					plan.URL.ValueString(), how))
 			return
 		}
 		resp.Diagnostics.AddError("Cannot Create OIDC Provider", describeAWSError(err))
@@ -244,7 +244,7 @@ func (r *providerResource) Create(ctx context.Context, req resource.CreateReques
 		resp.Diagnostics.AddAttributeError(path.Root("arn"), "Unexpected OIDC Provider ARN",
 			fmt.Sprintf("The plan said IAM would name this provider %s, but IAM named it %s. "+
 				"This is a bug in the provider; please report it. The provider exists and is kept in state under IAM's ARN, so nothing is orphaned; "+
-				"resources that trust it were planned with the other ARN, and this apply leaves them alone. Until it is fixed, set skip_requesting_account_id = true "+
+				"resources that trust it were planned with the other ARN, and this apply leaves them alone. Until it is fixed, set skip_credentials_validation and skip_requesting_account_id to true "+
 				"in the provider configuration (the ARN is then known only after apply) and run terraform untaint on this resource before applying again.",
 				planned.ValueString(), plan.ARN.ValueString()))
 		return

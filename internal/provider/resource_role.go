@@ -226,7 +226,7 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Computed: true,
 				MarkdownDescription: "The trust policy built from the `trust` blocks, as JSON. Compared by meaning: member order, value order, a single value " +
 					"written as a list and statement `Sid`s never diff. Known at plan, also for a trusted provider created in the same apply; " +
-					"only when the provider configuration skips the account lookup (`skip_requesting_account_id`) is it known after apply in that case.",
+					"only when the provider configuration does not know the account (`skip_credentials_validation` and `skip_requesting_account_id` both set) is it known after apply in that case.",
 			},
 			"arn": schema.StringAttribute{
 				Computed:            true,

@@ -98,14 +98,15 @@ func TestAccRole_firstPlanRefusesACatchAllSubject(t *testing.T) {
 }
 
 // TestAccRole_withoutTheAccountTheIssuerChecksRunAtApply pins the one case where the
-// provider's ARN is not known at plan: the account lookup is skipped. The role's checks that
-// need the issuer then run when apply plans again, before any role is created.
+// provider's ARN is not known at plan: the configuration skips both the credentials check
+// and the account lookup, either of which tells the account. The role's checks that need
+// the issuer then run when apply plans again, before any role is created.
 func TestAccRole_withoutTheAccountTheIssuerChecksRunAtApply(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
 	host := uniqueHost(t)
 	config := func(claims string) string {
-		return e.providerBlock("skip_requesting_account_id = true") + fmt.Sprintf(`
+		return e.providerBlock("skip_credentials_validation = true\n  skip_requesting_account_id  = true") + fmt.Sprintf(`
 resource "awsoidc_provider" "test" {
   url        = "https://%s"
   client_ids = ["sts.amazonaws.com"]
@@ -167,11 +168,20 @@ func TestAccRole_aRuleNeverBlocksDestroyingARoleItDoesNotChange(t *testing.T) {
 		Steps: []resource.TestStep{
 			// Created with the explicit opt-out...
 			{Config: config("allow_any_subject = true")},
-			// ...which, removed, leaves the policy as it is: no change, no error, and the
-			// destroy at the end of the test runs with this configuration.
-			{Config: config(""), PlanOnly: true},
+			// ...which, removed, leaves the policy as it is: the plan records the blocks
+			// without an error and writes nothing to IAM, and the destroy at the end of the
+			// test runs with this configuration.
+			{
+				Config: config(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(roleRes, plancheck.ResourceActionUpdate),
+				}},
+			},
 		},
 	})
+	if n := e.ep.Count("UpdateAssumeRolePolicy"); n != 0 {
+		t.Errorf("UpdateAssumeRolePolicy called %d times, want 0", n)
+	}
 	if n := e.ep.Count("DeleteRole"); n != 1 {
 		t.Errorf("DeleteRole called %d times, want 1", n)
 	}

@@ -260,8 +260,7 @@ func TestAccRole_createAndImport(t *testing.T) {
 				ImportStateId:                        name,
 				ImportStateVerify:                    true,
 				ImportStateVerifyIdentifierAttribute: "name",
-				// IAM keeps the rendered policy (assume_role_policy), not the blocks it came from.
-				ImportStateVerifyIgnore: []string{"trust"},
+				// The trust blocks are rebuilt from IAM's policy: nothing to ignore.
 			},
 			{
 				ResourceName:                         roleRes,
@@ -269,7 +268,6 @@ func TestAccRole_createAndImport(t *testing.T) {
 				ImportStateId:                        fmt.Sprintf("arn:aws:iam::%s:role/ci/%s", motoAccount, name),
 				ImportStateVerify:                    true,
 				ImportStateVerifyIdentifierAttribute: "name",
-				ImportStateVerifyIgnore:              []string{"trust"},
 			},
 			{
 				Config:           config,

@@ -79,7 +79,7 @@ func trustBlockSchema() schema.ListNestedBlock {
 					MarkdownDescription: "ARN of the IAM OIDC provider to trust, usually `awsoidc_provider.<name>.arn`. " +
 						"Condition keys are derived from it (`<host><path>:aud`, `:sub`, …). Exactly one of `provider_arn` and `built_in`. " +
 						"For a provider created in the same apply, `awsoidc_provider` plans its ARN (it is a function of partition, account and URL), so every check runs at plan time; " +
-						"only when the account is not known (`skip_requesting_account_id`) do the checks that need the issuer wait for apply, where they run before the role is created.",
+						"only when the account is not known (`skip_credentials_validation` and `skip_requesting_account_id` both set) do the checks that need the issuer wait for apply, where they run before the role is created.",
 				},
 				trustpolicy.AttrBuiltIn: schema.StringAttribute{
 					Optional: true,

@@ -1,6 +1,7 @@
 package trustpolicy
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -131,5 +132,37 @@ func TestBuild_writesConditionBlocksAsGiven(t *testing.T) {
 		"aud": "sts.amazonaws.com", "sub": "repo:octo-org/x:ref:refs/heads/main", "new_claim": "a"}})
 	if d.Allowed {
 		t.Errorf("the evaluator allowed a token although STS sets no key for new_claim as far as it knows: %s", d.Summary)
+	}
+}
+
+// TestValidate_messagesNameRealValues: no finding prints a placeholder where a provider,
+// key or address belongs, whatever the spec, the provider not known yet included.
+func TestValidate_messagesNameRealValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	checked := 0
+	for range 300 {
+		choices := make([]byte, 48)
+		for i := range choices {
+			choices[i] = byte(rng.IntN(256))
+		}
+		spec := (&specReader{data: choices}).spec()
+		for _, unknown := range []bool{false, true} {
+			if unknown {
+				for i := range spec.Statements {
+					spec.Statements[i].ProviderARN, spec.Statements[i].BuiltIn, spec.Statements[i].ProviderUnknown = "", "", true
+				}
+			}
+			for _, f := range Validate(spec, ValidateOptions{}) {
+				checked++
+				for _, placeholder := range []string{"<provider>", "<address>", "<prefix>", "%!"} {
+					if strings.Contains(f.Message, placeholder) {
+						t.Fatalf("finding %s prints %q: %s", f.Rule, placeholder, f.Message)
+					}
+				}
+			}
+		}
+	}
+	if checked < 300 {
+		t.Fatalf("only %d findings checked", checked)
 	}
 }
