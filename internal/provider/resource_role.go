@@ -259,8 +259,10 @@ func (m roleResourceModel) validateOptions() trustpolicy.ValidateOptions {
 }
 
 // ValidateConfig checks what does not depend on the role's trust. The trust rules run in
-// ModifyPlan, which sees the role's state and whether the plan is a destroy: they say what
-// may be written to IAM, so they must never stand in the way of destroying a role.
+// ModifyPlan, which sees the role's state: they say what trust policy may be written to IAM,
+// so a role that already has the policy its blocks build only gets warnings, and a newer
+// rule never stands in the way of planning or destroying it (terraform destroy plans the
+// whole configuration first).
 func (r *roleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m roleResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -184,5 +187,60 @@ func TestAccRole_aRuleNeverBlocksDestroyingARoleItDoesNotChange(t *testing.T) {
 	}
 	if n := e.ep.Count("DeleteRole"); n != 1 {
 		t.Errorf("DeleteRole called %d times, want 1", n)
+	}
+}
+
+// TestAccRole_anApplyStoppedAtARefusedRoleIsDestroyedAsDocumented follows the README when
+// an apply stops at a role refused during apply (the account was not known at plan): the
+// provider it created is destroyed by terraform destroy -refresh=false, and, with the
+// role's block removed, by a plain terraform destroy; nothing is left in IAM.
+//
+// A plain terraform destroy with the refused role still configured fails: Terraform plans
+// the whole configuration before destroying (the pre-destroy refresh), with the same
+// requests as terraform plan, so a provider cannot refuse a role at plan and accept it then.
+func TestAccRole_anApplyStoppedAtARefusedRoleIsDestroyedAsDocumented(t *testing.T) {
+	t.Parallel()
+	for _, way := range []string{"refresh=false", "role removed"} {
+		t.Run(way, func(t *testing.T) {
+			t.Parallel()
+			e := newAccEnv(t)
+			host := uniqueHost(t)
+			providerBlock := e.providerBlock("skip_credentials_validation = true\n  skip_requesting_account_id  = true") + fmt.Sprintf(`
+resource "awsoidc_provider" "test" {
+  url        = "https://%s"
+  client_ids = ["sts.amazonaws.com"]
+}
+`, host)
+			role := roleResourceConfig(fmt.Sprintf(`
+  name = %q
+  trust {
+    provider_arn = awsoidc_provider.test.arn
+    audiences    = ["sts.amazonaws.com"]
+    claims       = { groups = ["admins"] }
+  }`, testRoleName(t)))
+			cli := newCLI(t)
+			cli.Write("main.tf", providerBlock+role)
+			cli.MustRun(nil, "init")
+			t.Cleanup(func() { cli.Run("destroy", "-auto-approve", "-refresh=false") })
+			stopped := cli.MustRun([]int{1}, "apply", "-auto-approve")
+			if !strings.Contains(stopped.Output(), "Claim Not Exposed by AWS") {
+				t.Fatalf("the apply should stop at the refused role\n%s", stopped)
+			}
+			arn := providerARNFor(host)
+			getProvider(t, arn) // created before the role was refused
+
+			if way == "refresh=false" {
+				cli.MustRun(nil, "destroy", "-auto-approve", "-refresh=false")
+			} else {
+				cli.Write("main.tf", providerBlock)
+				cli.MustRun(nil, "destroy", "-auto-approve")
+			}
+			if _, err := oob(t).GetOpenIDConnectProvider(context.Background(), &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)}); err == nil {
+				t.Errorf("%s still exists after destroy", arn)
+			}
+			if n := e.ep.Count("CreateRole"); n != 0 {
+				t.Errorf("CreateRole called %d times, want 0", n)
+			}
+		})
 	}
 }
