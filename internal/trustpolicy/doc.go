@@ -9,8 +9,15 @@
 // without a subject that pins the owner, Google without its client ID as
 // audience, ForAllValues in Allow statements, and policies over the size
 // quota. Parse, Normalize and Equivalent read any trust policy and compare
-// two of them semantically. Evaluate answers "would STS let this token
-// assume the role?", with the reasons.
+// two of them semantically (EquivalentTrust also ignores Sids). Infer reads a
+// trust policy back into a Spec, for importing roles, and names what no trust
+// block can say. Evaluate answers "would STS let this token assume the
+// role?", with the reasons.
+//
+// A Trust's Conditions (condition blocks) are written as given, for keys the
+// catalogue does not know yet; Validate checks those on known keys like the
+// audiences, subjects or claims they amount to, and warns, naming the key,
+// about the others.
 //
 // # Rendering
 //
