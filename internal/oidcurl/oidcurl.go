@@ -119,9 +119,11 @@ func parse(raw string, allowBuiltIn bool) (URL, error) {
 		return fail("the path has an empty segment (//)", "Remove the doubled slash; the URL must equal the token's iss claim")
 	}
 	if name, ok := builtIn[strings.ToLower(host)]; ok && (path == "" || path == "/") && !allowBuiltIn {
+		key := strings.ToLower(host)
 		return URL{}, &Error{Value: raw, BuiltIn: true,
 			Rule: fmt.Sprintf("%s (%s) is built into AWS; IAM refuses to create an OIDC provider for it", host, name),
-			Fix:  "Trust it directly: use it as the trust principal of the role, without an awsoidc_provider"}
+			Fix: fmt.Sprintf("Remove this provider and trust the issuer directly in awsoidc_role: trust { built_in = %q } "+
+				"(no IAM provider, no provider_arn)", key)}
 	}
 	return URL{raw: raw, host: host, path: path}, nil
 }

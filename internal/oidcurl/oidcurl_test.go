@@ -197,3 +197,18 @@ func TestParseIssuer_acceptsBuiltInIssuers(t *testing.T) {
 		t.Errorf("Parse must mark a built-in issuer's error as BuiltIn, got %v", err)
 	}
 }
+
+func TestParse_builtInRefusalNamesTheTrustBlockToWrite(t *testing.T) {
+	for raw, builtIn := range map[string]string{
+		"https://accounts.google.com":            "accounts.google.com",
+		"https://ACCOUNTS.GOOGLE.COM/":           "accounts.google.com",
+		"https://cognito-identity.amazonaws.com": "cognito-identity.amazonaws.com",
+		"https://graph.facebook.com":             "graph.facebook.com",
+		"https://www.amazon.com":                 "www.amazon.com",
+	} {
+		_, err := Parse(raw)
+		if err == nil || !strings.Contains(err.Error(), `built_in = "`+builtIn+`"`) {
+			t.Errorf("Parse(%q) = %v; want the refusal to name built_in = %q", raw, err, builtIn)
+		}
+	}
+}

@@ -164,7 +164,7 @@ func (p *awsoidcProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"skip_requesting_account_id": schema.BoolAttribute{
 				Optional:            true,
-				MarkdownDescription: "Do not look up the account ID. Provider ARNs then cannot be derived without an explicit account.",
+				MarkdownDescription: "Do not look up the account ID. With `skip_credentials_validation` too, the account is not known: provider ARNs then cannot be derived without an explicit account, and the ARN of an `awsoidc_provider` created in the same apply is known only after apply, so the trust policy of a role trusting it is rendered, and the rules that need its issuer are checked, during apply (before the role is created) rather than by `terraform plan`.",
 			},
 		},
 		Blocks: map[string]schema.Block{

@@ -6,13 +6,12 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -91,10 +90,7 @@ func (r *providerResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Required:            true,
 				ElementType:         types.StringType,
 				MarkdownDescription: "Client IDs (audiences) tokens may be issued to: 1 to 100, each 1 to 255 characters. For GitHub Actions and EKS this is usually `sts.amazonaws.com`. Changed in place.",
-				Validators: []validator.Set{
-					setvalidator.SizeBetween(1, maxClientIDs),
-					setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, maxClientIDLen)),
-				},
+				Validators:          []validator.Set{clientIDsValidator{}},
 			},
 			// Optional attributes
 			"thumbprints": schema.SetAttribute{
@@ -105,11 +101,7 @@ func (r *providerResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "SHA-1 thumbprints of the certificate that signs the identity provider's TLS certificate, as `awsoidc_thumbprint` returns them: 0 to 5, " +
 					"each 40 hexadecimal characters, compared case-insensitively. When omitted, IAM derives one itself. " +
 					"IAM refuses an empty list, so removing thumbprints from the configuration keeps those IAM has (a warning says so).",
-				Validators: []validator.Set{
-					setvalidator.SizeAtMost(maxThumbprints),
-					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(thumbprintPattern,
-						"must be exactly 40 hexadecimal characters (a SHA-1 certificate fingerprint, as awsoidc_thumbprint returns it)")),
-				},
+				Validators:    []validator.Set{thumbprintsValidator{}},
 				PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown(), keepPriorThumbprintSpelling{}},
 			},
 			"tags": schema.MapAttribute{
@@ -125,9 +117,12 @@ func (r *providerResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				MarkdownDescription: "All tags of the provider, `default_tags` included.",
 			},
 			"arn": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "ARN of the provider: `arn:<partition>:iam::<account>:oidc-provider/<host><path>`. Use it as `provider_arn` of `awsoidc_role`.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Computed: true,
+				MarkdownDescription: "ARN of the provider: `arn:<partition>:iam::<account>:oidc-provider/<host><path>`. Use it as `provider_arn` of `awsoidc_role`. " +
+					"Known at plan time, since it follows from the partition, the account and `url`, so a role trusting a provider created in the same apply " +
+					"is fully checked and rendered by `terraform plan`. Only when the provider configuration skips the account lookup " +
+					"(`skip_credentials_validation` and `skip_requesting_account_id` both set) is it known after apply.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
 	}
@@ -192,6 +187,14 @@ func (r *providerResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		plan.TagsAll = tagsValue(mergeTags(defaults, stringMap(ctx, plan.Tags, &resp.Diagnostics)), false)
 	}
 
+	// The ARN follows from partition, account and URL; planning it lets a role that trusts
+	// this provider be rendered and checked by terraform plan, before anything is created.
+	if plan.ARN.IsUnknown() && !plan.URL.IsUnknown() && r.data != nil && r.data.aws != nil && r.data.aws.AccountID != "" {
+		if u, err := oidcurl.Parse(plan.URL.ValueString()); err == nil {
+			plan.ARN = types.StringValue(u.ProviderARN(r.data.aws.Partition, r.data.aws.AccountID))
+		}
+	}
+
 	if !req.State.Raw.IsNull() && config.Thumbprints.IsNull() {
 		configured, d := req.Private.GetKey(ctx, privateThumbprintsConfigured)
 		resp.Diagnostics.Append(d...)
@@ -228,10 +231,15 @@ func (r *providerResource) Create(ctx context.Context, req resource.CreateReques
 	if err != nil {
 		if awsclient.IsAlreadyExists(err) {
 			u, _ := oidcurl.Parse(plan.URL.ValueString())
-			existing := u.ProviderARN(r.data.aws.Partition, r.data.aws.AccountID)
+			how := "import it by its ARN, which data \"awsoidc_provider\" with url = " + strconv.Quote(plan.URL.ValueString()) + " reads"
+			if r.data.aws.AccountID != "" {
+				arn := u.ProviderARN(r.data.aws.Partition, r.data.aws.AccountID)
+				how = fmt.Sprintf("import it: an import block with this resource's address in to and id = %q, or terraform import with this resource's address and %s", arn, arn)
+			}
 			resp.Diagnostics.AddAttributeError(path.Root("url"), "OIDC Provider Already Exists",
-				fmt.Sprintf("IAM already has an OIDC provider for %s (%s). An account has one provider per URL. "+
-					"To manage it here, import it: terraform import <address> %s", plan.URL.ValueString(), existing, existing))
+				fmt.Sprintf("IAM already has an OIDC provider for %s; an account has one provider per URL. To manage it with this resource, %s. "+
+					"To use it without managing it, remove this resource and read the provider with data \"awsoidc_provider\".",
+					plan.URL.ValueString(), how))
 			return
 		}
 		resp.Diagnostics.AddError("Cannot Create OIDC Provider", describeAWSError(err))
@@ -239,10 +247,21 @@ func (r *providerResource) Create(ctx context.Context, req resource.CreateReques
 	}
 
 	// Save the ARN before anything else can fail, so the new provider is never orphaned.
+	planned := plan.ARN
 	plan.ARN = types.StringValue(arn)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateThumbprintsConfigured, boolJSON(len(thumbprints) > 0))...)
 	tflog.Info(ctx, "created IAM OIDC provider", map[string]any{"arn": plan.ARN.ValueString()})
+	if !planned.IsUnknown() && !planned.IsNull() && planned.ValueString() != plan.ARN.ValueString() {
+		// Roles were planned with the planned ARN; they must not be created with it.
+		resp.Diagnostics.AddAttributeError(path.Root("arn"), "Unexpected OIDC Provider ARN",
+			fmt.Sprintf("The plan said IAM would name this provider %s, but IAM named it %s. "+
+				"This is a bug in the provider; please report it. The provider exists and is kept in state under IAM's ARN, so nothing is orphaned; "+
+				"resources that trust it were planned with the other ARN, and this apply leaves them alone. Until it is fixed, set skip_credentials_validation and skip_requesting_account_id to true "+
+				"in the provider configuration (the ARN is then known only after apply) and run terraform untaint on this resource before applying again.",
+				planned.ValueString(), plan.ARN.ValueString()))
+		return
+	}
 
 	found, diags := r.read(ctx, &plan, plan.Tags.IsNull())
 	resp.Diagnostics.Append(diags...)
@@ -465,16 +484,10 @@ func getOIDCProvider(ctx context.Context, api awsclient.IAMAPI, arn string) (*oi
 		thumbprints: lowerAll(out.ThumbprintList),
 		tags:        map[string]string{},
 	}
-	// Tags come from their own paginated call: Get does not return them everywhere.
-	pages := iam.NewListOpenIDConnectProviderTagsPaginator(api, &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: aws.String(arn)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range page.Tags {
-			p.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
+	// Get returns every tag of the provider (at most 50; the answer has no marker for a
+	// partial list), so one call reads the whole provider.
+	for _, t := range out.Tags {
+		p.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return p, nil
 }

@@ -9,7 +9,6 @@ import (
 	"math"
 	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,7 +23,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
@@ -67,6 +65,7 @@ var (
 	_ resource.ResourceWithImportState    = (*roleResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*roleResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*roleResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*roleResource)(nil)
 )
 
 func newRoleResource() resource.Resource { return &roleResource{} }
@@ -100,13 +99,18 @@ func (r *roleResource) Metadata(_ context.Context, req resource.MetadataRequest,
 
 func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: 1,
 		MarkdownDescription: "An IAM role that identities from OpenID Connect providers assume with `AssumeRoleWithWebIdentity`.\n\n" +
 			"The trust policy is built from `trust` blocks rather than written as JSON, and checked at plan time: audiences are required, " +
 			"exact and wildcard subjects are ORed (never ANDed), `StringLike` is used exactly when a value has `*` or `?`, " +
 			"conditions on claims AWS does not expose are refused (use session tags for custom attributes), " +
 			"and a trust that would let a stranger in is refused: issuers anyone can get tokens from (GitHub Actions' shared issuer, gitlab.com, HCP Terraform, Buildkite, Pulumi Cloud) " +
 			"must pin the owner, built-in issuers a literal audience, EKS clusters the namespace, and Cognito roles must decide about guest identities. " +
-			"The result is `assume_role_policy`; a trust policy changed outside Terraform shows as a diff and is restored by apply.\n\n" +
+			"The result is `assume_role_policy`, known at plan time; a trust policy changed outside Terraform shows as a diff and is restored by apply. " +
+			"A role that already exists keeps planning, refreshing and destroying when its configuration breaks a rule without changing the policy (a newer rule, say): " +
+			"the rule is then a warning, since nothing would be written.\n\n" +
+			"Import rebuilds the `trust` blocks from IAM's policy, so `terraform plan -generate-config-out` writes a configuration that plans with no changes. " +
+			"Parts of a policy no block can say (another principal type, a Deny of its own) are listed in one warning at import; applying the configuration would drop them.\n\n" +
 			"`managed_policy_arns` and `inline_policies`, when set, are managed exclusively: policies attached or written outside Terraform are removed by apply. " +
 			"Leave either unset to manage those permissions elsewhere.\n\n" +
 			"Creating a role right after its OIDC provider can briefly fail with `Invalid principal in policy` while IAM propagates the provider; " +
@@ -156,11 +160,13 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				},
 			},
 			"max_session_duration": schema.Int64Attribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             int64default.StaticInt64(minSessionDuration),
-				MarkdownDescription: "Longest session, in seconds, that `AssumeRoleWithWebIdentity` may ask for: 3600 (the default) to 43200. Changed in place.",
-				Validators:          []validator.Int64{int64validator.Between(minSessionDuration, maxSessionDuration)},
+				Optional: true,
+				// Not stored when unset: Terraform 1.11 reads a number in state back with
+				// another precision than the provider sends it, so any number makes
+				// `plan -refresh-only -detailed-exitcode` report a change that is not one.
+				MarkdownDescription: "Longest session, in seconds, that `AssumeRoleWithWebIdentity` may ask for: 3600 to 43200. " +
+					"When unset, IAM's default of 3600 applies (and is restored if the role is changed outside Terraform); state then holds null. Changed in place.",
+				Validators: []validator.Int64{int64validator.Between(minSessionDuration, maxSessionDuration)},
 			},
 			"permissions_boundary": schema.StringAttribute{
 				Optional:            true,
@@ -219,8 +225,9 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			},
 			"assume_role_policy": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "The trust policy built from the `trust` blocks, as JSON. Compared by meaning: member order, value order and a single value " +
-					"written as a list never diff. Not known at plan when a trusted provider is created in the same apply.",
+				MarkdownDescription: "The trust policy built from the `trust` blocks, as JSON. Compared by meaning: member order, value order, a single value " +
+					"written as a list and statement `Sid`s never diff. Known at plan, also for a trusted provider created in the same apply; " +
+					"only when the provider configuration does not know the account (`skip_credentials_validation` and `skip_requesting_account_id` both set) is it known after apply in that case.",
 			},
 			"arn": schema.StringAttribute{
 				Computed:            true,
@@ -252,17 +259,17 @@ func (m roleResourceModel) validateOptions() trustpolicy.ValidateOptions {
 	return trustpolicy.ValidateOptions{MaxPolicySize: int(m.TrustPolicySizeQuota.ValueInt64())}
 }
 
+// ValidateConfig checks what does not depend on the role's trust. The trust rules run in
+// ModifyPlan, which sees the role's state: they say what trust policy may be written to IAM,
+// so a role that already has the policy its blocks build only gets warnings, and a newer
+// rule never stands in the way of planning or destroying it (terraform destroy plans the
+// whole configuration first).
 func (r *roleResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m roleResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if m.TrustPolicySizeQuota.IsUnknown() {
-		return
-	}
-	ts := readTrustSpec(ctx, m.Trust, &resp.Diagnostics)
-	resp.Diagnostics.Append(ts.validate(m.validateOptions())...)
 
 	// IAM counts all inline policies of a role together.
 	docs := m.InlinePolicies.documents()
@@ -272,11 +279,16 @@ func (r *roleResource) ValidateConfig(ctx context.Context, req resource.Validate
 	}
 	if total > maxInlinePoliciesSize {
 		resp.Diagnostics.AddAttributeError(path.Root("inline_policies"), "Inline Policies Too Large",
-			fmt.Sprintf("The %d inline policies hold %d characters (whitespace not counted); IAM allows at most %d per role, all inline policies together. "+
+			fmt.Sprintf("The %d inline policies hold %d characters (whitespace not counted); IAM allows at most %d per role, all inline policies together "+
+				"(IAM User Guide, IAM and AWS STS quotas: \"Role policy size\"; IAM refuses more with LimitExceeded). "+
 				"Move some statements into a managed policy and list it in managed_policy_arns.", len(docs), total, maxInlinePoliciesSize))
 	}
 }
 
+// ModifyPlan renders the trust policy and checks it. Every check that needs nothing from
+// IAM runs here, at plan time; one that needs a value not known yet (a provider ARN when
+// the account is unknown, say) runs when Terraform plans again during apply, before the
+// role is created or changed. A destroy plan is not checked at all.
 func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() { // destroy
 		return
@@ -306,19 +318,28 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 
 	ts := readTrustSpec(ctx, plan.Trust, &resp.Diagnostics)
-	if !ts.complete() {
-		plan.AssumeRolePolicy = types.StringUnknown()
-	} else {
-		doc, err := trustpolicy.Build(ts.spec)
-		switch {
-		case err != nil:
-			resp.Diagnostics.AddAttributeError(path.Root(trustpolicy.AttrTrust), "Cannot Build Trust Policy", err.Error())
-		case state != nil && !state.AssumeRolePolicy.IsNull() && equivalentPolicies(doc, state.AssumeRolePolicy.ValueString()):
-			// Same meaning: keep IAM's spelling, so a role written by another tool never diffs.
-			plan.AssumeRolePolicy = state.AssumeRolePolicy
-		default:
-			plan.AssumeRolePolicy = types.StringValue(doc)
+	if plan.TrustPolicySizeQuota.IsUnknown() {
+		ts.unknown = append(ts.unknown, path.Root("trust_policy_size_quota"))
+	}
+	doc, built := "", false
+	if ts.complete() {
+		if d, err := trustpolicy.Build(ts.spec); err == nil {
+			doc, built = d, true
 		}
+	}
+	// Same meaning as what IAM has: keep IAM's spelling, so a role written by another tool
+	// never diffs, and let the rules warn rather than refuse.
+	unchanged := built && state != nil && !state.AssumeRolePolicy.IsNull() && !state.AssumeRolePolicy.IsUnknown() &&
+		equivalentTrust(doc, state.AssumeRolePolicy.ValueString())
+	resp.Diagnostics.Append(ts.validate(plan.validateOptions(), unchanged)...)
+	switch {
+	case unchanged:
+		plan.AssumeRolePolicy = state.AssumeRolePolicy
+	case built:
+		plan.AssumeRolePolicy = types.StringValue(doc)
+	default:
+		// Not known yet, or not renderable (the findings above say why).
+		plan.AssumeRolePolicy = types.StringUnknown()
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -349,7 +370,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 		RoleName:                 aws.String(name),
 		Path:                     aws.String(plan.Path.ValueString()),
 		AssumeRolePolicyDocument: aws.String(trust),
-		MaxSessionDuration:       aws.Int32(sessionSeconds(plan.MaxSessionDuration.ValueInt64())),
+		MaxSessionDuration:       aws.Int32(sessionSeconds(sessionDuration(plan.MaxSessionDuration))),
 		Tags:                     iamTags(tagsAll),
 	}
 	if !plan.Description.IsNull() {
@@ -364,7 +385,8 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 		case awsclient.IsAlreadyExists(err):
 			resp.Diagnostics.AddAttributeError(path.Root("name"), "Role Already Exists",
 				fmt.Sprintf("IAM already has a role named %q (role names are unique in an account regardless of case). "+
-					"Choose another name, or manage that role here by importing it: terraform import <address> %s", name, name))
+					"Choose another name, or manage that role with this resource by importing it: an import block with id = %q and this resource's address in to, "+
+					"or terraform import with this resource's address and %s. Import rebuilds the trust blocks from the role's policy.", name, name, name))
 		case awsclient.IsInvalidPrincipal(err):
 			resp.Diagnostics.AddAttributeError(path.Root(trustpolicy.AttrTrust), "OIDC Provider Not Yet Visible to IAM", propagationDetail(err, "No role was created."))
 		default:
@@ -433,7 +455,7 @@ func createRole(ctx context.Context, api awsclient.IAMAPI, in *iam.CreateRoleInp
 	}
 	role := got.Role
 	doc, derr := trustpolicy.Decode(aws.ToString(role.AssumeRolePolicyDocument))
-	if derr != nil || aws.ToString(role.Path) != aws.ToString(in.Path) || !equivalentPolicies(doc, aws.ToString(in.AssumeRolePolicyDocument)) {
+	if derr != nil || aws.ToString(role.Path) != aws.ToString(in.Path) || !equivalentTrust(doc, aws.ToString(in.AssumeRolePolicyDocument)) {
 		return nil, err
 	}
 	tflog.Warn(ctx, "CreateRole was retried after an attempt whose answer was lost; the role it created is used", map[string]any{"name": aws.ToString(in.RoleName)})
@@ -523,7 +545,11 @@ func (r *roleResource) read(ctx context.Context, m *roleResourceModel, tagsWereN
 	m.UniqueID = types.StringValue(role.id)
 	m.CreateDate = types.StringValue(role.created)
 	m.Path = types.StringValue(role.path)
-	m.MaxSessionDuration = types.Int64Value(role.maxSession)
+	// Unset stays null while IAM has its default; anything else is shown, so a change made
+	// outside Terraform diffs against the default.
+	if !m.MaxSessionDuration.IsNull() || role.maxSession != minSessionDuration {
+		m.MaxSessionDuration = types.Int64Value(role.maxSession)
+	}
 	if role.description != "" || !m.Description.IsNull() {
 		m.Description = types.StringValue(role.description)
 	}
@@ -531,8 +557,9 @@ func (r *roleResource) read(ctx context.Context, m *roleResourceModel, tagsWereN
 	if role.boundary != "" {
 		m.PermissionsBoundary = types.StringValue(role.boundary)
 	}
-	if m.Trust.IsNull() {
-		m.Trust = emptyTrustList()
+	if m.Trust.IsNull() || len(m.Trust.Elements()) == 0 {
+		// Imported (or imported by an earlier version, which kept no blocks): rebuild them.
+		m.Trust = trustFromPolicy(role.name, role.trust, &diags)
 	}
 
 	prior := ""
@@ -559,13 +586,13 @@ func (r *roleResource) read(ctx context.Context, m *roleResourceModel, tagsWereN
 }
 
 // documentForState picks what state holds for a policy IAM returned: the prior text when it
-// means the same, otherwise IAM's document (in canonical indented form when canonical is
-// set and the document parses).
-func documentForState(fromIAM, prior string, canonical bool) string {
-	if prior != "" && equivalentPolicies(fromIAM, prior) {
+// means the same, otherwise IAM's document. trust marks a trust policy, which is compared
+// with Sids ignored and kept in canonical indented form when it parses.
+func documentForState(fromIAM, prior string, trust bool) string {
+	if prior != "" && (trust && equivalentTrust(fromIAM, prior) || !trust && equivalentPolicies(fromIAM, prior)) {
 		return prior
 	}
-	if canonical {
+	if trust {
 		if p, err := trustpolicy.Parse(fromIAM); err == nil {
 			if s, err := trustpolicy.Render(p, true); err == nil {
 				return s
@@ -587,12 +614,12 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	name := state.Name.ValueString()
 	roleName := aws.String(name)
 
-	if !plan.Description.Equal(state.Description) || !plan.MaxSessionDuration.Equal(state.MaxSessionDuration) {
+	if !plan.Description.Equal(state.Description) || sessionDuration(plan.MaxSessionDuration) != sessionDuration(state.MaxSessionDuration) {
 		// UpdateRole sets both: a member left out would be cleared.
 		_, err := api.UpdateRole(ctx, &iam.UpdateRoleInput{
 			RoleName:           roleName,
 			Description:        aws.String(plan.Description.ValueString()),
-			MaxSessionDuration: aws.Int32(sessionSeconds(plan.MaxSessionDuration.ValueInt64())),
+			MaxSessionDuration: aws.Int32(sessionSeconds(sessionDuration(plan.MaxSessionDuration))),
 		})
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot Update Role", fmt.Sprintf("Updating the description and session duration of role %q: %s", name, describeAWSError(err)))
@@ -600,7 +627,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		}
 	}
 
-	if newDoc := plan.AssumeRolePolicy.ValueString(); !equivalentPolicies(newDoc, state.AssumeRolePolicy.ValueString()) {
+	if newDoc := plan.AssumeRolePolicy.ValueString(); !equivalentTrust(newDoc, state.AssumeRolePolicy.ValueString()) {
 		_, err := api.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: roleName, PolicyDocument: aws.String(newDoc)}, awsclient.WithPropagationRetry)
 		if err != nil {
 			if awsclient.IsInvalidPrincipal(err) {
@@ -773,32 +800,6 @@ func deleteRole(ctx context.Context, api awsclient.IAMAPI, name string) error {
 	return nil
 }
 
-func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	name, ok := roleNameFromImportID(req.ID)
-	if !ok {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("Import a role by its name (1 to 64 letters, digits and +=,.@_-) or its role ARN; found %q.", req.ID))
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-}
-
-// roleNameFromImportID accepts a role name or a role ARN, which names the role after the
-// last slash of its path.
-func roleNameFromImportID(id string) (string, bool) {
-	name := id
-	if strings.HasPrefix(id, "arn:") {
-		if !strings.Contains(id, ":role/") {
-			return "", false
-		}
-		name = id[strings.LastIndex(id, "/")+1:]
-	}
-	if len(name) > maxRoleNameLen || !roleNamePattern.MatchString(name) {
-		return "", false
-	}
-	return name, true
-}
-
 // iamRole is what IAM knows about one role.
 type iamRole struct {
 	name, arn, id, path, description, boundary string
@@ -820,6 +821,7 @@ func getRole(ctx context.Context, api awsclient.IAMAPI, name string) (*iamRole, 
 	if err != nil {
 		return nil, fmt.Errorf("the trust policy IAM returned: %w", err)
 	}
+	// GetRole returns the role's tags (IAM API reference, Role.Tags), so no ListRoleTags.
 	role := &iamRole{
 		name:        aws.ToString(rl.RoleName),
 		arn:         aws.ToString(rl.Arn),
@@ -838,18 +840,11 @@ func getRole(ctx context.Context, api awsclient.IAMAPI, name string) (*iamRole, 
 	if rl.PermissionsBoundary != nil {
 		role.boundary = aws.ToString(rl.PermissionsBoundary.PermissionsBoundaryArn)
 	}
-
-	// Tags, attachments and inline policies each come from their own paginated call.
-	tags := iam.NewListRoleTagsPaginator(api, &iam.ListRoleTagsInput{RoleName: rl.RoleName})
-	for tags.HasMorePages() {
-		page, err := tags.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range page.Tags {
-			role.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
+	for _, t := range rl.Tags {
+		role.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
+
+	// Attachments and inline policies each come from their own paginated call.
 	attached := iam.NewListAttachedRolePoliciesPaginator(api, &iam.ListAttachedRolePoliciesInput{RoleName: rl.RoleName})
 	for attached.HasMorePages() {
 		page, err := attached.NextPage(ctx)
@@ -940,6 +935,24 @@ func (identityPolicyValidator) ValidateString(_ context.Context, req validator.S
 					"Remove it; who may assume the role is said by the trust blocks.", i, req.Path))
 		}
 	}
+}
+
+// sessionDuration is the session length a max_session_duration value asks for: IAM's
+// default when unset.
+func sessionDuration(v types.Int64) int64 {
+	if v.IsNull() || v.IsUnknown() {
+		return minSessionDuration
+	}
+	return v.ValueInt64()
+}
+
+// equivalentTrust is trustpolicy.EquivalentTrust with "cannot tell" read as "different".
+func equivalentTrust(a, b string) bool {
+	if a == b {
+		return true
+	}
+	eq, err := trustpolicy.EquivalentTrust(a, b)
+	return err == nil && eq
 }
 
 // sessionSeconds converts a max_session_duration, validated at plan time to 3600–43200,

@@ -227,7 +227,7 @@ func TestAccRole_existingRoleOfTheSameNameIsNotTakenOver(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      faultRoleConfig(e, name, arn),
-			ExpectError: errorPattern("Role Already Exists", fmt.Sprintf("IAM already has a role named %q", name), "terraform import <address> "+name),
+			ExpectError: errorPattern("Role Already Exists", fmt.Sprintf("IAM already has a role named %q", name), fmt.Sprintf("an import block with id = %q", name), "terraform import with this resource's address and "+name),
 		}},
 	})
 	if n := e.ep.Count("CreateRole"); n != 1 {

@@ -260,8 +260,7 @@ func TestAccRole_createAndImport(t *testing.T) {
 				ImportStateId:                        name,
 				ImportStateVerify:                    true,
 				ImportStateVerifyIdentifierAttribute: "name",
-				// IAM keeps the rendered policy (assume_role_policy), not the blocks it came from.
-				ImportStateVerifyIgnore: []string{"trust"},
+				// The trust blocks are rebuilt from IAM's policy: nothing to ignore.
 			},
 			{
 				ResourceName:                         roleRes,
@@ -269,7 +268,6 @@ func TestAccRole_createAndImport(t *testing.T) {
 				ImportStateId:                        fmt.Sprintf("arn:aws:iam::%s:role/ci/%s", motoAccount, name),
 				ImportStateVerify:                    true,
 				ImportStateVerifyIdentifierAttribute: "name",
-				ImportStateVerifyIgnore:              []string{"trust"},
 			},
 			{
 				Config:           config,
@@ -654,6 +652,12 @@ func TestAccRole_createdInSameApplyAsItsProvider(t *testing.T) {
 	name := testRoleName(t)
 	key := "oidc.eks.us-east-1.amazonaws.com/id/" + strings.ToUpper(hex.EncodeToString([]byte(uniqueHost(t)))[:32])
 	arn := providerARNFor(key)
+	wantTrust, err := trustpolicy.Build(trustpolicy.Spec{Statements: []trustpolicy.Trust{{
+		ProviderARN: arn, Audiences: []string{"sts.amazonaws.com"}, Subjects: []string{"system:serviceaccount:payments:api"},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	config := e.providerBlock("") + fmt.Sprintf(`
 resource "awsoidc_provider" "test" {
   url        = "https://%s"
@@ -676,7 +680,9 @@ resource "awsoidc_provider" "test" {
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(roleRes, plancheck.ResourceActionCreate),
-					plancheck.ExpectUnknownValue(roleRes, tfjsonpath.New("assume_role_policy")),
+					// The provider plans its ARN, so the policy is known before anything exists.
+					plancheck.ExpectKnownValue("awsoidc_provider.test", tfjsonpath.New("arn"), knownvalue.StringExact(arn)),
+					plancheck.ExpectKnownValue(roleRes, tfjsonpath.New("assume_role_policy"), knownvalue.StringExact(wantTrust)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(roleRes, tfjsonpath.New("assume_role_policy"), knownvalue.StringRegexp(regexp.MustCompile(regexp.QuoteMeta(arn)))),
@@ -757,7 +763,8 @@ func TestAccRole_settingsAndTagsChangeInPlace(t *testing.T) {
 			{
 				Config: cfg(`{ env = "prod" }`, `description = "first"`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(roleRes, tfjsonpath.New("max_session_duration"), knownvalue.Int64Exact(3600)),
+					// Unset: IAM's default, and null in state.
+					statecheck.ExpectKnownValue(roleRes, tfjsonpath.New("max_session_duration"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(roleRes, tfjsonpath.New("path"), knownvalue.StringExact("/")),
 					statecheck.ExpectKnownValue(roleRes, tfjsonpath.New("tags"), knownvalue.Null()),
 				},
@@ -778,12 +785,24 @@ func TestAccRole_settingsAndTagsChangeInPlace(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(roleRes, tfjsonpath.New("description"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(roleRes, tfjsonpath.New("permissions_boundary"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(roleRes, tfjsonpath.New("max_session_duration"), knownvalue.Null()),
 				},
 				Check: iamCheck("", 3600, "", map[string]string{}),
 			},
 			{
 				Config:           cfg("", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// A session length changed outside Terraform is restored to the default.
+				PreConfig: func() {
+					if _, err := oob(t).UpdateRole(context.Background(), &iam.UpdateRoleInput{RoleName: aws.String(name), MaxSessionDuration: aws.Int32(7200)}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:           cfg("", ""),
+				ConfigPlanChecks: update,
+				Check:            iamCheck("", 3600, "", map[string]string{}),
 			},
 		},
 	})

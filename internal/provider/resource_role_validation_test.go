@@ -271,39 +271,6 @@ func TestAccRole_invalidConfigurationsFailAtPlan(t *testing.T) {
 	invalidConfigsFailAtPlan(t, 20, cases)
 }
 
-// TestAccRole_checksNeedingAProviderCreatedInTheSameApplyRunBeforeCreateRole pins what
-// happens when the issuer is only known at apply: plan passes, and apply refuses the role
-// before asking IAM to create it.
-func TestAccRole_checksNeedingAProviderCreatedInTheSameApplyRunBeforeCreateRole(t *testing.T) {
-	t.Parallel()
-	e := newAccEnv(t)
-	config := e.providerBlock("") + `
-resource "awsoidc_provider" "test" {
-  url        = "https://agent.buildkite.com"
-  client_ids = ["sts.amazonaws.com"]
-}
-` + roleResourceConfig(`
-  name = "`+testRoleName(t)+`"
-  trust {
-    provider_arn = awsoidc_provider.test.arn
-    audiences    = ["sts.amazonaws.com"]
-  }`)
-
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: config, PlanOnly: true, ExpectNonEmptyPlan: true},
-			{Config: config, ExpectError: errorPattern("Missing Subjects", "agent.buildkite.com (Buildkite)", "every Buildkite user could assume this role")},
-		},
-	})
-	if n := e.ep.Count("CreateOpenIDConnectProvider"); n != 1 {
-		t.Errorf("CreateOpenIDConnectProvider called %d times, want 1", n)
-	}
-	if n := e.ep.Count("CreateRole"); n != 0 {
-		t.Errorf("CreateRole called %d times, want 0", n)
-	}
-}
-
 // TestAccRole_documentedExamplesPassPlan keeps the documentation's examples valid: each
 // plans without error and without asking IAM for anything but the credentials check.
 func TestAccRole_documentedExamplesPassPlan(t *testing.T) {

@@ -28,6 +28,13 @@ type roleTrustModel struct {
 	Claims          types.Map    `tfsdk:"claims"`
 	AllowAnySubject types.Bool   `tfsdk:"allow_any_subject"`
 	SessionTags     types.Object `tfsdk:"session_tags"`
+	Conditions      types.List   `tfsdk:"condition"`
+}
+
+type roleConditionModel struct {
+	Test     types.String `tfsdk:"test"`
+	Variable types.String `tfsdk:"variable"`
+	Values   types.Set    `tfsdk:"values"`
 }
 
 type roleSessionTagsModel struct {
@@ -44,6 +51,12 @@ var sessionTagsAttrTypes = map[string]attr.Type{
 	trustpolicy.AttrTransitiveKeys: stringSetType,
 }
 
+var conditionAttrTypes = map[string]attr.Type{
+	trustpolicy.AttrTest:     types.StringType,
+	trustpolicy.AttrVariable: types.StringType,
+	trustpolicy.AttrValues:   stringSetType,
+}
+
 var trustAttrTypes = map[string]attr.Type{
 	trustpolicy.AttrProviderARN:     types.StringType,
 	trustpolicy.AttrBuiltIn:         types.StringType,
@@ -52,12 +65,7 @@ var trustAttrTypes = map[string]attr.Type{
 	trustpolicy.AttrClaims:          types.MapType{ElemType: stringSetType},
 	trustpolicy.AttrAllowAnySubject: types.BoolType,
 	trustpolicy.AttrSessionTags:     types.ObjectType{AttrTypes: sessionTagsAttrTypes},
-}
-
-// emptyTrustList is the trust of a role read without configuration (import): IAM keeps the
-// rendered policy, not the blocks it was built from.
-func emptyTrustList() types.List {
-	return types.ListValueMust(types.ObjectType{AttrTypes: trustAttrTypes}, nil)
+	trustpolicy.AttrCondition:       types.ListType{ElemType: types.ObjectType{AttrTypes: conditionAttrTypes}},
 }
 
 func trustBlockSchema() schema.ListNestedBlock {
@@ -70,7 +78,8 @@ func trustBlockSchema() schema.ListNestedBlock {
 					Optional: true,
 					MarkdownDescription: "ARN of the IAM OIDC provider to trust, usually `awsoidc_provider.<name>.arn`. " +
 						"Condition keys are derived from it (`<host><path>:aud`, `:sub`, …). Exactly one of `provider_arn` and `built_in`. " +
-						"When the provider is created in the same apply, the checks that need the issuer run at apply, before the role is created.",
+						"For a provider created in the same apply, `awsoidc_provider` plans its ARN (it is a function of partition, account and URL), so every check runs at plan time; " +
+						"only when the account is not known (`skip_credentials_validation` and `skip_requesting_account_id` both set) do the checks that need the issuer wait for apply, where they run before the role is created.",
 				},
 				trustpolicy.AttrBuiltIn: schema.StringAttribute{
 					Optional: true,
@@ -102,7 +111,8 @@ func trustBlockSchema() schema.ListNestedBlock {
 						"`{ amr = [\"authenticated\"] }` for Cognito (required: write `[\"unauthenticated\"]` instead for a role meant for guest identities), `{ oaud = [\"…\"] }` for Google. Only claims AWS exposes as condition keys for the issuer are accepted " +
 						"(STS drops every other claim, so a condition on one could never match); custom attributes such as groups or department reach AWS as session tags instead. " +
 						"A name may also be a full key (`<host><path>:claim`) or `sts:RoleSessionName` / `sts:SourceIdentity`. " +
-						"The operator follows from the values: `StringEquals`, `StringLike` for values with `*` or `?`, `ForAnyValue:StringLike` for multi-valued claims such as `amr`.",
+						"The operator follows from the values: `StringEquals`, `StringLike` for values with `*` or `?`, `ForAnyValue:StringLike` for multi-valued claims such as `amr`. " +
+						"For a key this provider does not know yet, or another operator, use a `condition` block.",
 				},
 				trustpolicy.AttrAllowAnySubject: schema.BoolAttribute{
 					Optional: true,
@@ -113,6 +123,31 @@ func trustBlockSchema() schema.ListNestedBlock {
 				},
 			},
 			Blocks: map[string]schema.Block{
+				trustpolicy.AttrCondition: schema.ListNestedBlock{
+					MarkdownDescription: "A condition written as IAM spells it, ANDed with the others: for a condition key AWS exposes that this provider does not know yet " +
+						"(AWS adds keys; the provider-specific keys of January 2026 came that way), or an operator the other attributes do not choose. " +
+						"On a key this provider knows, the block gets the same checks as `audiences`, `subjects` or `claims`; on any other key, plan shows a warning naming the key, " +
+						"since a condition on a key STS does not set never matches (or, negated, always does). Either way the condition counts toward the policy size " +
+						"and is evaluated by `awsoidc_trust_check`. Roles imported with conditions no other attribute can say get them as `condition` blocks.",
+					NestedObject: schema.NestedBlockObject{
+						Attributes: map[string]schema.Attribute{
+							trustpolicy.AttrTest: schema.StringAttribute{
+								Required: true,
+								MarkdownDescription: "The condition operator: " + markdownList(trustpolicy.KnownOperators()) +
+									", optionally with `IfExists` or a `ForAnyValue:` prefix (`ForAllValues:` is refused in an Allow statement: it is true for a token without the claim).",
+							},
+							trustpolicy.AttrVariable: schema.StringAttribute{
+								Required:            true,
+								MarkdownDescription: "The full condition key, for example `token.actions.githubusercontent.com:repository_owner_id` or `sts:RoleSessionName`.",
+							},
+							trustpolicy.AttrValues: schema.SetAttribute{
+								Required:            true,
+								ElementType:         types.StringType,
+								MarkdownDescription: "The values the operator compares with.",
+							},
+						},
+					},
+				},
 				trustpolicy.AttrSessionTags: schema.SingleNestedBlock{
 					MarkdownDescription: "Allow session tags (`sts:TagSession`): the IdP's `https://aws.amazon.com/tags` claim becomes principal tags, " +
 						"so groups, department and other attributes reach AWS policies as `aws:PrincipalTag/<key>`. An empty block allows any tags; the attributes constrain them.",
@@ -229,9 +264,43 @@ func readTrustSpec(ctx context.Context, list types.List, diags *diag.Diagnostics
 			}
 			t.SessionTags = tags
 		}
+		t.Conditions = readConditionBlocks(ctx, b.Conditions, at.AtName(trustpolicy.AttrCondition), mark, diags)
 		ts.spec.Statements = append(ts.spec.Statements, t)
 	}
 	return ts
+}
+
+// readConditionBlocks reads condition blocks, marking a block whose operator, key or values
+// are not known yet.
+func readConditionBlocks(ctx context.Context, l types.List, p path.Path, mark func(path.Path), diags *diag.Diagnostics) []trustpolicy.RawCondition {
+	if l.IsUnknown() {
+		mark(p)
+		return nil
+	}
+	var out []trustpolicy.RawCondition
+	for i, e := range l.Elements() {
+		ip := p.AtListIndex(i)
+		obj, ok := e.(types.Object)
+		if !ok {
+			diags.AddAttributeError(ip, "Unexpected Value Type", fmt.Sprintf("Expected a condition block, got %T. This is a bug in the provider; please report it.", e))
+			continue
+		}
+		if obj.IsUnknown() || obj.IsNull() {
+			mark(ip)
+			continue
+		}
+		var c roleConditionModel
+		diags.Append(obj.As(ctx, &c, basetypes.ObjectAsOptions{})...)
+		if c.Test.IsUnknown() || c.Variable.IsUnknown() {
+			mark(ip)
+		}
+		out = append(out, trustpolicy.RawCondition{
+			Test:     c.Test.ValueString(),
+			Variable: c.Variable.ValueString(),
+			Values:   knownStrings(ctx, c.Values, ip, mark, diags),
+		})
+	}
+	return out
 }
 
 // knownStrings returns the known values of a set of strings, marking p when the set or any
@@ -295,7 +364,12 @@ func knownStringSets(ctx context.Context, m types.Map, p path.Path, mark func(pa
 
 // validate runs trustpolicy.Validate and turns its findings into attribute diagnostics,
 // setting aside those that may only come from values not known yet.
-func (ts trustSpec) validate(opts trustpolicy.ValidateOptions) diag.Diagnostics {
+//
+// The rules say what trust policy may be written to IAM. When unchanged is set, the role
+// already has this policy and the plan writes nothing, so its errors are given as warnings:
+// a role that a newer rule, or an edit that leaves the policy as it is, finds fault with can
+// still be planned, refreshed and destroyed.
+func (ts trustSpec) validate(opts trustpolicy.ValidateOptions, unchanged bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if ts.whole {
 		return diags
@@ -311,10 +385,14 @@ func (ts trustSpec) validate(opts trustpolicy.ValidateOptions) diag.Diagnostics 
 			msg += ". The quota checked is trust_policy_size_quota, 2048 when unset."
 		}
 		summary := findingSummary(f.Rule)
-		if f.Severity == trustpolicy.SeverityError {
-			diags.AddAttributeError(p, summary, msg)
-		} else {
+		switch {
+		case f.Severity != trustpolicy.SeverityError:
 			diags.AddAttributeWarning(p, summary, msg)
+		case unchanged:
+			diags.AddAttributeWarning(p, summary, msg+". This role already has this trust policy in IAM and the plan does not change it, "+
+				"so this is a warning: the rule refuses a trust policy when it is created or changed. Fix the configuration to stop this warning.")
+		default:
+			diags.AddAttributeError(p, summary, msg)
 		}
 	}
 	return diags
@@ -400,6 +478,10 @@ func findingPath(f trustpolicy.Finding) path.Path {
 			if s.Key != "" || s.Index >= 0 {
 				p = p.AtMapKey(s.Key)
 			}
+		case trustpolicy.AttrCondition:
+			if s.Index >= 0 {
+				p = p.AtListIndex(s.Index)
+			}
 		}
 	}
 	return p
@@ -430,6 +512,7 @@ var findingSummaries = map[string]string{
 	trustpolicy.RuleSubjectWorkload:    "Subject Matches Every Workload",
 	trustpolicy.RuleCognitoGuests:      "Guest Identities Accepted",
 	trustpolicy.RuleIssuerLookAlike:    "Issuer Look-Alike",
+	trustpolicy.RuleConditionKey:       "Condition Key Not in Catalogue",
 }
 
 func findingSummary(rule string) string {

@@ -84,6 +84,7 @@ type trustBlock struct {
 	claims      attr.Value
 	allowAny    attr.Value
 	sessionTags attr.Value
+	conditions  attr.Value
 }
 
 func (b trustBlock) value() attr.Value {
@@ -101,6 +102,7 @@ func (b trustBlock) value() attr.Value {
 		"claims":            or(b.claims, types.MapNull(stringSetType)),
 		"allow_any_subject": or(b.allowAny, types.BoolNull()),
 		"session_tags":      or(b.sessionTags, types.ObjectNull(sessionTagsAttrTypes)),
+		"condition":         or(b.conditions, types.ListValueMust(conditionObjectType, nil)),
 	})
 }
 
@@ -278,7 +280,7 @@ func TestRoleTrustSpec_unknownValuesDeferOnlyTheFindingsTheyCouldCause(t *testin
 			if diags.HasError() {
 				t.Fatal(diags)
 			}
-			if got := diagnosticsAt(ts.validate(trustpolicy.ValidateOptions{})); !slices.Equal(got, c.want) {
+			if got := diagnosticsAt(ts.validate(trustpolicy.ValidateOptions{}, false)); !slices.Equal(got, c.want) {
 				t.Errorf("diagnostics\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
 			}
 			if ts.complete() != c.known {
@@ -300,13 +302,13 @@ func TestRoleTrustSpec_policySizeIsReportedOnTheLargestBlock(t *testing.T) {
 	)
 	var diags diag.Diagnostics
 	ts := readTrustSpec(ctx, list, &diags)
-	got := diagnosticsAt(ts.validate(trustpolicy.ValidateOptions{}))
+	got := diagnosticsAt(ts.validate(trustpolicy.ValidateOptions{}, false))
 	want := []string{"trust[1].subjects: Trust Policy Too Large"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("diagnostics %v, want %v", got, want)
 	}
 	// A raised quota lets the same policy through.
-	if got := ts.validate(trustpolicy.ValidateOptions{MaxPolicySize: 1 << 20}); got.HasError() {
+	if got := ts.validate(trustpolicy.ValidateOptions{MaxPolicySize: 1 << 20}, false); got.HasError() {
 		t.Errorf("with a raised quota: %v", got)
 	}
 }

@@ -31,7 +31,7 @@ func TestAccProvider_invalidConfigurationsFailAtPlan(t *testing.T) {
 		{"256 characters", res("https://"+long(248), `client_ids = ["a"]`),
 			attributeErrorPattern("Invalid OIDC Provider URL", "url", "256 characters long; IAM accepts at most 255")},
 		{"built-in Google", res("https://accounts.google.com", `client_ids = ["a"]`),
-			attributeErrorPattern("Invalid OIDC Provider URL", "url", "built into AWS", "without an awsoidc_provider")},
+			attributeErrorPattern("Invalid OIDC Provider URL", "url", "built into AWS", `trust { built_in = "accounts.google.com" }`)},
 		{"built-in Cognito", res("https://cognito-identity.amazonaws.com", `client_ids = ["a"]`),
 			attributeErrorPattern("Invalid OIDC Provider URL", "url", "Amazon Cognito identity pools")},
 		{"empty url", res("", `client_ids = ["a"]`),
@@ -41,37 +41,38 @@ func TestAccProvider_invalidConfigurationsFailAtPlan(t *testing.T) {
 		{"thumbprint of 39 characters", res(ok, `
   client_ids  = ["a"]
   thumbprints = ["`+tpA[:39]+`"]`),
-			attributeErrorPattern("Invalid Attribute Value Match", "thumbprints", "must be exactly 40 hexadecimal characters", tpA[:39])},
+			attributeErrorPattern("Invalid Thumbprint", "thumbprints", `Thumbprint "`+tpA[:39]+`" is 39 characters`, `"It is always a 40-character string"`, "CreateOpenIDConnectProvider")},
 		{"thumbprint of 41 characters", res(ok, `
   client_ids  = ["a"]
   thumbprints = ["`+tpA+`0"]`),
-			attributeErrorPattern("Invalid Attribute Value Match", "thumbprints", "must be exactly 40 hexadecimal characters")},
+			attributeErrorPattern("Invalid Thumbprint", "thumbprints", "is 41 characters")},
 		{"non-hex thumbprint", res(ok, `
   client_ids  = ["a"]
   thumbprints = ["`+strings.Repeat("g", 40)+`"]`),
-			attributeErrorPattern("Invalid Attribute Value Match", "thumbprints", "must be exactly 40 hexadecimal characters")},
+			attributeErrorPattern("Invalid Thumbprint", "thumbprints", "has characters other than 0-9 and a-f")},
 		{"thumbprint with colons", res(ok, `
   client_ids  = ["a"]
   thumbprints = ["9E:99:A4:8A:99:60:B1:49:26:BB:7F:3B:02:E2:2D:A2:B0:AB:72:80"]`),
-			attributeErrorPattern("Invalid Attribute Value Match", "thumbprints", "must be exactly 40 hexadecimal characters")},
+			attributeErrorPattern("Invalid Thumbprint", "thumbprints", "is 59 characters; remove the colons")},
 		{"six thumbprints", res(ok, `
   client_ids  = ["a"]
   thumbprints = [for i in range(6) : format("%040x", i)]`),
-			attributeErrorPattern("Invalid Attribute Value", "thumbprints", "set must contain at most 5 elements, got: 6")},
+			attributeErrorPattern("Too Many Thumbprints", "thumbprints", "has 6 thumbprints", `"IAM lets you have up to five thumbprints for an OIDC provider"`, "leave thumbprints unset")},
 		{"same thumbprint in two cases", res(ok, `
   client_ids  = ["a"]
   thumbprints = ["`+tpA+`", "`+strings.ToUpper(tpA)+`"]`),
 			attributeErrorPattern("Duplicate Thumbprint", "thumbprints", "are the same thumbprint in different case")},
 		{"no client ID", res(ok, `client_ids = []`),
-			attributeErrorPattern("Invalid Attribute Value", "client_ids", "set must contain at least 1 elements and at most 100 elements, got: 0")},
+			attributeErrorPattern("No Client IDs", "client_ids", "client_ids is empty", "sts.amazonaws.com")},
 		{"client_ids missing", res(ok, ``),
 			errorPattern("Missing required argument", `The argument "client_ids" is required`)},
 		{"101 client IDs", res(ok, `client_ids = [for i in range(101) : "client-${i}"]`),
-			attributeErrorPattern("Invalid Attribute Value", "client_ids", "at most 100 elements, got: 101")},
+			attributeErrorPattern("Too Many Client IDs", "client_ids", "has 101 client IDs", `"You cannot register more than 100 client IDs with a single IAM OIDC provider"`,
+				"CreateOpenIDConnectProvider, ClientIDList", "ClientIdsPerOpenIdConnectProvider", "share one audience")},
 		{"256-character client ID", res(ok, `client_ids = ["`+long(256)+`"]`),
-			attributeErrorPattern("Invalid Attribute Value Length", "client_ids", "string length must be between 1 and 255, got: 256")},
+			attributeErrorPattern("Invalid Client ID", "client_ids", "is 256 characters", "accepts client IDs up to 255 characters long")},
 		{"empty client ID", res(ok, `client_ids = [""]`),
-			attributeErrorPattern("Invalid Attribute Value Length", "client_ids", "string length must be between 1 and 255, got: 0")},
+			attributeErrorPattern("Invalid Client ID", "client_ids", "holds an empty string")},
 		{"reserved tag key", res(ok, `
   client_ids = ["a"]
   tags       = { "aws:owner" = "me" }`),

@@ -28,6 +28,9 @@ type Trust struct {
 	Subjects []string
 	// Claims are further conditions on keys AWS exposes for the issuer.
 	Claims []Claim
+	// Conditions are written as given, for keys the catalogue does not know
+	// yet (see RawCondition).
+	Conditions []RawCondition
 	// SessionTags, when set, lets the IdP's session-tags claim become
 	// principal tags (sts:TagSession) and constrains them.
 	SessionTags *SessionTags
@@ -199,6 +202,12 @@ func (t Trust) statements() ([]Statement, error) {
 		}
 		common = common.add(op, rk.key, c.Values)
 		if rk.kind == keyGlobal && rk.global.Key == KeySourceIdentity {
+			actions = append(actions, ActionSetSourceIdentity)
+		}
+	}
+	for _, c := range t.Conditions {
+		common = common.add(c.Test, c.Variable, c.Values)
+		if g, ok := LookupGlobalKey(c.Variable); ok && g.Key == KeySourceIdentity {
 			actions = append(actions, ActionSetSourceIdentity)
 		}
 	}

@@ -14,9 +14,17 @@
 // without a literal audience, a cluster's role without a namespace, and a
 // Cognito role open to guest identities. The catalogue (catalogue.go)
 // says, for each issuer, who can get its tokens and what pins the owner,
-// with the public source of each fact. Parse, Normalize and Equivalent read any trust policy and compare
-// two of them semantically. Evaluate answers "would STS let this token
-// assume the role?", with the reasons.
+// with the public source of each fact. Parse, Normalize and Equivalent
+// read any trust policy and compare two of them semantically
+// (EquivalentTrust also ignores Sids). Infer reads a trust policy back into
+// a Spec, for importing roles, and names what no trust block can say.
+// Evaluate answers "would STS let this token assume the role?", with the
+// reasons.
+//
+// A Trust's Conditions (condition blocks) are written as given, for keys the
+// catalogue does not know yet; Validate checks those on known keys like the
+// audiences, subjects or claims they amount to, and warns, naming the key,
+// about the others.
 //
 // # Rendering
 //

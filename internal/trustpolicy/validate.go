@@ -135,9 +135,8 @@ func atKey(i int, name string, idx int, key string) []PathStep {
 	return []PathStep{trustStep(i), {Name: name, Index: idx, Key: key}}
 }
 
-// Validate checks a Spec against the rules AWS enforces late or not at all.
-// Every finding names the value, the rule and the fix.
-func Validate(spec Spec, opts ValidateOptions) []Finding {
+// validateSpec checks a Spec whose condition blocks are folded (see Validate).
+func validateSpec(spec Spec, opts ValidateOptions) []Finding {
 	v := &validator{}
 	if len(spec.Statements) == 0 {
 		v.add(SeverityError, RuleNoTrust, []PathStep{{Name: AttrTrust, Index: -1}},
@@ -153,7 +152,7 @@ func Validate(spec Spec, opts ValidateOptions) []Finding {
 				v.add(SeverityError, RuleProvider, at(i, AttrProviderARN),
 					"both provider_arn (not known yet) and built_in (%q) are set: a trust block trusts exactly one identity provider; keep one of them", t.BuiltIn)
 			}
-			iss := LookupIssuer("<provider>")
+			iss := LookupIssuer("") // no prefix: messages speak of "the provider's aud key"
 			v.audiences(i, t, iss)
 			v.claims(i, t, iss, false)
 			v.sessionTags(i, t)
@@ -209,8 +208,14 @@ func (v *validator) provider(i int, t Trust) (principal, prefix string, ok bool)
 
 func (v *validator) audiences(i int, t Trust, iss Issuer) {
 	key := iss.Key(iss.AudienceClaim)
+	if iss.Prefix == "" {
+		key = iss.AudienceClaim
+	}
 	if len(t.Audiences) == 0 {
 		switch iss.Prefix {
+		case "":
+			v.add(SeverityError, RuleAudiencesRequired, at(i, AttrAudiences),
+				"audiences is empty: without a condition on the trusted provider's aud key, a token the issuer minted for any other application is accepted; set audiences to the client ID (audience) your tokens carry, for example %q for GitHub Actions", "sts.amazonaws.com")
 		case Google:
 			v.add(SeverityError, RuleAudiencesRequired, at(i, AttrAudiences),
 				"audiences is empty for %s: Google issues tokens to every Google account for every OAuth client, so without %s pinned to your own OAuth client ID anyone with a Google account could assume the role; set audiences to your client ID (…apps.googleusercontent.com)", Google, key)

@@ -1,4 +1,5 @@
-# A role is imported by its name (or its ARN). The trust blocks cannot be read back
-# from IAM: after import, write them so that they build the same trust policy, and the
-# next plan shows only the blocks being recorded in state.
+# A role is imported by its name (or its ARN). Import rebuilds the trust blocks from the
+# role's trust policy, so an import block with `terraform plan -generate-config-out=roles.tf`
+# writes a configuration that plans with no changes. What no trust block can say (another
+# principal type, a Deny of its own) is listed in one warning.
 terraform import awsoidc_role.deploy github-deploy-web
