@@ -1,14 +1,9 @@
 package provider
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -301,100 +296,6 @@ func TestAccTrustCheck_invalidInputs(t *testing.T) {
 	})
 }
 
-// secretScan fails when any of the secrets appears in what a plan or state check is
-// given (the plan JSON and `terraform show -json`).
-type secretScan struct {
-	what    string
-	secrets []string
-}
-
-func (s secretScan) scan(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if len(b) < 100 {
-		return fmt.Errorf("%s is only %d bytes: nothing to search", s.what, len(b))
-	}
-	return s.find(s.what, b)
-}
-
-func (s secretScan) find(where string, b []byte) error {
-	var errs []error
-	for _, secret := range s.secrets {
-		if bytes.Contains(b, []byte(secret)) {
-			errs = append(errs, fmt.Errorf("%s holds %q", where, abbreviate(secret)))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func abbreviate(s string) string {
-	if len(s) > 24 {
-		return s[:12] + "…" + s[len(s)-8:]
-	}
-	return s
-}
-
-func (s secretScan) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	resp.Error = s.scan(req.Plan)
-}
-
-func (s secretScan) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	resp.Error = s.scan(req.State)
-}
-
-// scanFiles searches every file under dir, and every member of the zip archives among
-// them (saved plans), and returns how many state files and saved plans it read.
-func (s secretScan) scanFiles(t *testing.T, dir string) (states, plans int) {
-	t.Helper()
-	err := filepath.WalkDir(dir, func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil || !info.Mode().IsRegular() || info.Size() > 32<<20 {
-			return err
-		}
-		if strings.HasSuffix(d.Name(), ".tfvars.json") {
-			return nil // the test's own input (see ConfigVariables), not something Terraform wrote
-		}
-		b, err := os.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		if strings.HasSuffix(name, ".tfstate") {
-			states++
-		}
-		if zr, zerr := zip.NewReader(bytes.NewReader(b), int64(len(b))); zerr == nil {
-			plans++
-			for _, m := range zr.File {
-				rc, err := m.Open()
-				if err != nil {
-					return err
-				}
-				content, err := io.ReadAll(io.LimitReader(rc, 32<<20))
-				rc.Close()
-				if err != nil {
-					return err
-				}
-				if err := s.find(name+"!"+m.Name, content); err != nil {
-					t.Error(err)
-				}
-			}
-			return nil
-		}
-		if err := s.find(name, b); err != nil {
-			t.Error(err)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return states, plans
-}
-
 // TestAccTrustCheck_tokenAndPersonalClaimsStayOutOfStateAndPlan checks real tokens that
 // carry a person's email and names, with the data source (token_file) and with the
 // ephemeral resource (the token from an ephemeral variable), then searches the plan
@@ -516,7 +417,7 @@ output "fork_summary" {
 			},
 		}},
 	})
-	states, plans := scan("Terraform's files").scanFiles(t, work)
+	_, states, plans := scan("Terraform's files").scanFiles(t, work)
 	if states == 0 || plans == 0 {
 		t.Errorf("searched %d state files and %d saved plans under %s; expected Terraform to leave both", states, plans, work)
 	}

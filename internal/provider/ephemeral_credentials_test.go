@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -77,29 +76,6 @@ func stsCredentials(t *testing.T, answer []byte) (keyID, secret, token string) {
 	return c.AccessKeyID, c.SecretAccessKey, c.SessionToken
 }
 
-// stateLacks is a state check that fails when any of the secrets appears anywhere in the
-// state Terraform holds.
-type stateLacks struct{ secrets func() []string }
-
-func (c stateLacks) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	raw, err := json.Marshal(req.State)
-	if err != nil {
-		resp.Error = err
-		return
-	}
-	secrets := c.secrets()
-	if len(secrets) == 0 {
-		resp.Error = fmt.Errorf("no secrets to look for: the token exchange did not happen")
-		return
-	}
-	for _, s := range secrets {
-		if strings.Contains(string(raw), s) {
-			resp.Error = fmt.Errorf("the state holds a temporary credential (%.6s…)", s)
-			return
-		}
-	}
-}
-
 func TestAccCredentials_workAndNeverReachState(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
@@ -151,7 +127,7 @@ resource "awsoidc_provider" "test" {
 		TerraformVersionChecks:   ephemeralVersionCheck,
 		Steps: []resource.TestStep{{
 			Config:            config,
-			ConfigStateChecks: []statecheck.StateCheck{stateLacks{secrets: secrets}},
+			ConfigStateChecks: []statecheck.StateCheck{secretScan{what: "the state", learned: secrets}},
 		}},
 	})
 

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -151,7 +152,7 @@ func Start(ctx context.Context, cfg Config) (env *Env, err error) {
 	case DevOverrides:
 		rc = devOverrides(providerDir)
 	case FilesystemMirror:
-		if rc, err = filesystemMirror(dir, binary); err != nil {
+		if rc, err = FilesystemMirrorBlock(dir, binary); err != nil {
 			return e, err
 		}
 	default:
@@ -192,8 +193,22 @@ func DevOverridesBlock(dir string) string {
 
 func devOverrides(providerDir string) string { return DevOverridesBlock(providerDir) }
 
-// filesystemMirror copies the binary into a mirror under dir, as version MirrorVersion.
-func filesystemMirror(dir, binary string) (string, error) {
+// BuildProvider builds the provider of the module in moduleDir into outDir and returns
+// the binary's path.
+func BuildProvider(ctx context.Context, moduleDir, outDir string) (string, error) {
+	binary := filepath.Join(outDir, ProviderBinary)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", binary, ".")
+	cmd.Dir = moduleDir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the provider in %s: %w\n%s", moduleDir, err, out)
+	}
+	return binary, nil
+}
+
+// FilesystemMirrorBlock copies the provider binary into a mirror under dir, as version
+// MirrorVersion, and returns the CLI configuration that installs it from there, so that
+// terraform init works without a registry.
+func FilesystemMirrorBlock(dir, binary string) (string, error) {
 	mirror := filepath.Join(dir, "mirror")
 	pkg := filepath.Join(mirror, filepath.FromSlash(ProviderAddress), MirrorVersion, runtime.GOOS+"_"+runtime.GOARCH)
 	if err := os.MkdirAll(pkg, 0o750); err != nil {

@@ -58,7 +58,7 @@ func TestFilesystemMirror_laysTheProviderOutAsTerraformExpects(t *testing.T) {
 	if err := os.WriteFile(bin, []byte("binary"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	rc, err := filesystemMirror(dir, bin)
+	rc, err := FilesystemMirrorBlock(dir, bin)
 	if err != nil {
 		t.Fatal(err)
 	}
