@@ -22,10 +22,18 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+	quietDiscardedLogs()
+	stopProfiles, err := startProfiles()
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/awsoidc/awsoidc",
 		Debug:   debug,
 	})
+	if perr := stopProfiles(); perr != nil {
+		log.Print(perr)
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
