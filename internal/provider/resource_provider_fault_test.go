@@ -158,7 +158,7 @@ func TestAccProvider_existingProviderForTheURLIsNotTakenOver(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      e.providerBlock("") + createConfig(key),
-			ExpectError: errorPattern("OIDC Provider Already Exists", "terraform import <address> "+arn),
+			ExpectError: errorPattern("OIDC Provider Already Exists", `id = "`+arn+`"`, "terraform import with this resource's address and "+arn),
 		}},
 	})
 	if n := e.ep.Count("DeleteOpenIDConnectProvider"); n != 0 {

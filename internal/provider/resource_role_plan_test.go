@@ -162,6 +162,7 @@ func TestAccRole_aRuleNeverBlocksDestroyingARoleItDoesNotChange(t *testing.T) {
     provider_arn = %q
     audiences    = ["sts.amazonaws.com"]
     subjects     = ["*"]
+    claims       = { repository_owner_id = ["123456"] }
     %s
   }`, name, githubProviderARN, optOut))
 	}
@@ -169,7 +170,7 @@ func TestAccRole_aRuleNeverBlocksDestroyingARoleItDoesNotChange(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		CheckDestroy:             checkIAMRoleGone(t, name),
 		Steps: []resource.TestStep{
-			// Created with the explicit opt-out...
+			// Created with the explicit opt-out, which the owner claim makes acceptable...
 			{Config: config("allow_any_subject = true")},
 			// ...which, removed, leaves the policy as it is: the plan records the blocks
 			// without an error and writes nothing to IAM, and the destroy at the end of the

@@ -14,8 +14,9 @@ import (
 )
 
 // importCommand reads the import a diagnostic asks for: Terraform names the resource
-// (address) and the provider's detail ends "terraform import <address> <id>".
-var importCommand = regexp.MustCompile(`terraform import <address> (\S+)`)
+// (address) above the detail, and the detail gives the import block's id = "<id>" and the
+// same id for terraform import.
+var importCommand = regexp.MustCompile(`id = "([^"]+)"`)
 
 // alreadyExists are the summaries of the errors that ask for an import.
 var alreadyExists = regexp.MustCompile(`^(OIDC Provider|Role) Already Exists$`)
