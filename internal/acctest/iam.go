@@ -96,33 +96,22 @@ func (m *Moto) ReadIAM(ctx context.Context, scope IAMScope) (*IAMSnapshot, error
 			providerARNs = append(providerARNs, arn)
 		}
 	}
-	var roleNames []string
+	listed, err := m.ListRoles(ctx, func(name string) bool { return strings.HasPrefix(name, scope.RoleNamePrefix) })
+	if err != nil {
+		return nil, err
+	}
+	roleNames := make([]string, 0, len(listed))
 	roles := map[string]*IAMRole{}
-	// moto pages roles by their index in a list ordered by random role IDs, so
-	// while parallel tests create and delete roles a role can move from one
-	// page to the next and be listed twice or not at all. Pages as large as
-	// IAM allows keep the whole listing to one page; a role seen twice is
-	// read once.
-	pages := iam.NewListRolesPaginator(c, &iam.ListRolesInput{MaxItems: aws.Int32(maxListItems)})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
+	for _, r := range listed {
+		name := aws.ToString(r.RoleName)
+		trust, err := decodePolicy(aws.ToString(r.AssumeRolePolicyDocument))
 		if err != nil {
-			return nil, fmt.Errorf("listing roles: %w", err)
+			return nil, fmt.Errorf("trust policy of role %s: %w", name, err)
 		}
-		for _, r := range page.Roles {
-			name := aws.ToString(r.RoleName)
-			if _, seen := roles[name]; seen || !strings.HasPrefix(name, scope.RoleNamePrefix) {
-				continue
-			}
-			trust, err := decodePolicy(aws.ToString(r.AssumeRolePolicyDocument))
-			if err != nil {
-				return nil, fmt.Errorf("trust policy of role %s: %w", name, err)
-			}
-			roleNames = append(roleNames, name)
-			roles[name] = &IAMRole{
-				Name: name, ARN: aws.ToString(r.Arn), ID: aws.ToString(r.RoleId), Path: aws.ToString(r.Path),
-				TrustPolicy: trust, InlinePolicies: map[string]string{}, Tags: map[string]string{},
-			}
+		roleNames = append(roleNames, name)
+		roles[name] = &IAMRole{
+			Name: name, ARN: aws.ToString(r.Arn), ID: aws.ToString(r.RoleId), Path: aws.ToString(r.Path),
+			TrustPolicy: trust, InlinePolicies: map[string]string{}, Tags: map[string]string{},
 		}
 	}
 
@@ -153,6 +142,34 @@ func (m *Moto) ReadIAM(ctx context.Context, scope IAMScope) (*IAMSnapshot, error
 		snap.Roles = append(snap.Roles, *roles[name])
 	}
 	return snap, nil
+}
+
+// ListRoles lists the roles in moto whose name keep accepts, each once, in the order
+// moto lists them.
+//
+// moto pages roles by their index in a list ordered by random role IDs, so while
+// parallel tests create and delete roles a role can move from one page to the next and be
+// listed twice or not at all. Pages as large as IAM allows keep the whole listing to one
+// page (until moto holds more than 1000 roles); a role listed twice is returned once.
+func (m *Moto) ListRoles(ctx context.Context, keep func(name string) bool) ([]iamtypes.Role, error) {
+	var out []iamtypes.Role
+	seen := map[string]bool{}
+	pages := iam.NewListRolesPaginator(m.IAMClient(), &iam.ListRolesInput{MaxItems: aws.Int32(maxListItems)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing roles: %w", err)
+		}
+		for _, r := range page.Roles {
+			name := aws.ToString(r.RoleName)
+			if seen[name] || !keep(name) {
+				continue
+			}
+			seen[name] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // readProvider reads one provider; nil when it was deleted since the list.

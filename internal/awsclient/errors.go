@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 func code(err error) string {
@@ -96,13 +97,53 @@ func IsHopeless(err error) bool {
 	if isNotAWSAnswer(err) {
 		// Gateways and proxies between us and AWS answer these with their own pages
 		// when AWS is briefly out of reach; they stay retryable.
-		switch status {
-		case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return false
-		}
+		return !isGatewayStatus(status)
+	}
+	return false
+}
+
+// isGatewayStatus reports the statuses gateways and proxies answer with while what is
+// behind them is out of reach or busy.
+func isGatewayStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	}
 	return false
+}
+
+// NotAWSAnswer is what is known of an answer that was not AWS's: an HTML page, an error
+// without an AWS error code, a body that is not the service's XML.
+type NotAWSAnswer struct {
+	Service   string // the SDK's service ID, such as IAM; "" when unknown
+	Operation string // such as AddClientIDToOpenIDConnectProvider; "" when unknown
+	Endpoint  string // scheme and host the request went to, such as http://127.0.0.1:5000; "" when unknown
+	Status    int    // HTTP status of the answer; 0 when unknown
+}
+
+// FromGateway reports an answer with a status that gateways and proxies give while AWS is
+// out of reach, which IsHopeless leaves to be retried.
+func (a NotAWSAnswer) FromGateway() bool { return isGatewayStatus(a.Status) }
+
+// AsNotAWSAnswer reports whether err is an answer that was not AWS's, and what is known
+// of it. An answer cut short is not one: it is a connection that failed.
+func AsNotAWSAnswer(err error) (NotAWSAnswer, bool) {
+	if err == nil || isCutShort(err) || !isNotAWSAnswer(err) {
+		return NotAWSAnswer{}, false
+	}
+	a := NotAWSAnswer{Status: httpStatus(err)}
+	var op *smithy.OperationError
+	if errors.As(err, &op) {
+		a.Service, a.Operation = op.ServiceID, op.OperationName
+	}
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil && re.Response.Response != nil && re.Response.Request != nil && re.Response.Request.URL != nil {
+		// Scheme and host only: a path or query says nothing more, and user info
+		// could hold a secret.
+		u := re.Response.Request.URL
+		a.Endpoint = u.Scheme + "://" + u.Host
+	}
+	return a, true
 }
 
 // isNotAWSAnswer reports a response the SDK could not read as the service's XML: a

@@ -262,3 +262,33 @@ func TestClient_hopelessErrorsFailAtTheFirstAttempt(t *testing.T) {
 		t.Logf("%s: %d attempts in %s", tc.name, got, results[i].elapsed.Round(time.Millisecond))
 	}
 }
+
+func TestAsNotAWSAnswer_tellsTheOperationEndpointAndStatus(t *testing.T) {
+	htmlSyntax := fmt.Errorf("error while deserializing xml error response: %w", &xml.SyntaxError{Msg: "unquoted or missing attribute value in element", Line: 2})
+	if a, ok := AsNotAWSAnswer(withStatus(500, htmlSyntax)); !ok || a != (NotAWSAnswer{Service: "IAM", Operation: "GetRole", Status: 500}) || a.FromGateway() {
+		t.Errorf("an HTML 500: %+v %v", a, ok)
+	}
+	if a, ok := AsNotAWSAnswer(withStatus(503, htmlSyntax)); !ok || !a.FromGateway() {
+		t.Errorf("an HTML 503 is a gateway's answer: %+v %v", a, ok)
+	}
+	for _, err := range []error{
+		nil,
+		withStatus(400, &smithy.GenericAPIError{Code: "ValidationError", Message: "bad"}),
+		withStatus(200, &smithy.DeserializationError{Err: &xml.SyntaxError{Msg: "unexpected EOF", Line: 1}}),
+		&smithy.OperationError{Err: &smithyhttp.RequestSendError{Err: errors.New("connection reset by peer")}},
+	} {
+		if a, ok := AsNotAWSAnswer(err); ok {
+			t.Errorf("%v is AWS's answer or no answer at all, yet read as %+v", err, a)
+		}
+	}
+
+	// Through the provider's client, the endpoint is the one the request went to.
+	srv := startQueryServer(t, func(url.Values) answer { return answer{500, motoUnknownAction} })
+	c := newTestClient(context.Background(), t, srv, 1)
+	_, err := c.IAM.AddClientIDToOpenIDConnectProvider(context.Background(), &iam.AddClientIDToOpenIDConnectProviderInput{
+		OpenIDConnectProviderArn: aws.String(providerARNPrefix + "idp.test"), ClientID: aws.String("app")})
+	want := NotAWSAnswer{Service: "IAM", Operation: "AddClientIDToOpenIDConnectProvider", Endpoint: srv.URL, Status: 500}
+	if a, ok := AsNotAWSAnswer(err); !ok || a != want {
+		t.Errorf("moto's page for an action it lacks (%v): %+v %v, want %+v", err, a, ok, want)
+	}
+}

@@ -9,13 +9,13 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go/middleware"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -80,11 +80,11 @@ type roleResourceModel struct {
 	NamePrefix           types.String         `tfsdk:"name_prefix"`
 	Path                 types.String         `tfsdk:"path"`
 	Description          types.String         `tfsdk:"description"`
-	MaxSessionDuration   types.Int64          `tfsdk:"max_session_duration"`
+	MaxSessionDuration   types.String         `tfsdk:"max_session_duration"` // a whole number, see numberAsStringNote
 	PermissionsBoundary  types.String         `tfsdk:"permissions_boundary"`
 	ManagedPolicyARNs    types.Set            `tfsdk:"managed_policy_arns"`
 	InlinePolicies       policyDocumentsValue `tfsdk:"inline_policies"`
-	TrustPolicySizeQuota types.Int64          `tfsdk:"trust_policy_size_quota"`
+	TrustPolicySizeQuota types.String         `tfsdk:"trust_policy_size_quota"` // a whole number, see numberAsStringNote
 	Tags                 types.Map            `tfsdk:"tags"`
 	TagsAll              types.Map            `tfsdk:"tags_all"`
 	AssumeRolePolicy     types.String         `tfsdk:"assume_role_policy"`
@@ -99,7 +99,7 @@ func (r *roleResource) Metadata(_ context.Context, req resource.MetadataRequest,
 
 func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		Version: 1,
+		Version: 2,
 		MarkdownDescription: "An IAM role that identities from OpenID Connect providers assume with `AssumeRoleWithWebIdentity`.\n\n" +
 			"The trust policy is built from `trust` blocks rather than written as JSON, and checked at plan time: audiences are required, " +
 			"exact and wildcard subjects are ORed (never ANDed), `StringLike` is used exactly when a value has `*` or `?`, " +
@@ -159,14 +159,12 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 					stringvalidator.RegexMatches(descriptionChars, "may hold only printable Latin-1 characters, tabs and line breaks (IAM refuses others, such as curly quotes)"),
 				},
 			},
-			"max_session_duration": schema.Int64Attribute{
+			"max_session_duration": schema.StringAttribute{
 				Optional: true,
-				// Not stored when unset: Terraform 1.11 reads a number in state back with
-				// another precision than the provider sends it, so any number makes
-				// `plan -refresh-only -detailed-exitcode` report a change that is not one.
-				MarkdownDescription: "Longest session, in seconds, that `AssumeRoleWithWebIdentity` may ask for: 3600 to 43200. " +
-					"When unset, IAM's default of 3600 applies (and is restored if the role is changed outside Terraform); state then holds null. Changed in place.",
-				Validators: []validator.Int64{int64validator.Between(minSessionDuration, maxSessionDuration)},
+				MarkdownDescription: fmt.Sprintf("Longest session, in seconds, that `AssumeRoleWithWebIdentity` may ask for: a whole number from %d to %d. "+
+					"When unset, IAM's default of %d applies (and is restored if the role is changed outside Terraform); state then holds null. Changed in place. ",
+					minSessionDuration, maxSessionDuration, minSessionDuration) + numberAsStringNote("max_session_duration", "7200"),
+				Validators: []validator.String{sessionDurationValidator},
 			},
 			"permissions_boundary": schema.StringAttribute{
 				Optional:            true,
@@ -205,11 +203,12 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				},
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.UseStateForUnknown(), keepEquivalentPolicyDocuments{}},
 			},
-			"trust_policy_size_quota": schema.Int64Attribute{
+			"trust_policy_size_quota": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("The account's trust policy size quota (IAM's `Role trust policy length`), in characters without whitespace: %d unless raised, at most %d. "+
-					"The rendered trust policy is checked against it at plan time.", trustpolicy.DefaultMaxPolicySize, maxTrustPolicyQuota),
-				Validators: []validator.Int64{int64validator.Between(trustpolicy.DefaultMaxPolicySize, maxTrustPolicyQuota)},
+				MarkdownDescription: fmt.Sprintf("The account's trust policy size quota (IAM's `Role trust policy length`), in characters without whitespace: a whole number, %d unless raised, at most %d. "+
+					"The rendered trust policy is checked against it at plan time. ", trustpolicy.DefaultMaxPolicySize, maxTrustPolicyQuota) +
+					numberAsStringNote("trust_policy_size_quota", "4096"),
+				Validators: []validator.String{trustPolicyQuotaValidator},
 			},
 			"tags": schema.MapAttribute{
 				Optional:            true,
@@ -256,7 +255,9 @@ func (r *roleResource) Configure(_ context.Context, req resource.ConfigureReques
 }
 
 func (m roleResourceModel) validateOptions() trustpolicy.ValidateOptions {
-	return trustpolicy.ValidateOptions{MaxPolicySize: int(m.TrustPolicySizeQuota.ValueInt64())}
+	// Unset, unknown or not validated yet: 0, which is IAM's default quota.
+	quota, _ := parseWholeNumber(m.TrustPolicySizeQuota.ValueString())
+	return trustpolicy.ValidateOptions{MaxPolicySize: int(min(quota, maxTrustPolicyQuota))}
 }
 
 // ValidateConfig checks what does not depend on the role's trust. The trust rules run in
@@ -548,7 +549,7 @@ func (r *roleResource) read(ctx context.Context, m *roleResourceModel, tagsWereN
 	// Unset stays null while IAM has its default; anything else is shown, so a change made
 	// outside Terraform diffs against the default.
 	if !m.MaxSessionDuration.IsNull() || role.maxSession != minSessionDuration {
-		m.MaxSessionDuration = types.Int64Value(role.maxSession)
+		m.MaxSessionDuration = types.StringValue(strconv.FormatInt(role.maxSession, 10))
 	}
 	if role.description != "" || !m.Description.IsNull() {
 		m.Description = types.StringValue(role.description)
@@ -939,11 +940,15 @@ func (identityPolicyValidator) ValidateString(_ context.Context, req validator.S
 
 // sessionDuration is the session length a max_session_duration value asks for: IAM's
 // default when unset.
-func sessionDuration(v types.Int64) int64 {
+func sessionDuration(v types.String) int64 {
 	if v.IsNull() || v.IsUnknown() {
 		return minSessionDuration
 	}
-	return v.ValueInt64()
+	if n, ok := parseWholeNumber(v.ValueString()); ok {
+		return n
+	}
+	// Refused at plan time by sessionDurationValidator, so never reached.
+	return minSessionDuration
 }
 
 // equivalentTrust is trustpolicy.EquivalentTrust with "cannot tell" read as "different".

@@ -1,9 +1,11 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -146,15 +148,38 @@ func trustListFromSpec(spec trustpolicy.Spec, diags *diag.Diagnostics) types.Lis
 	return list
 }
 
-// UpgradeState moves state written before version 1, which stored max_session_duration as
-// 3600 when it was not configured; version 1 stores null then (see the attribute).
+// UpgradeState brings state written by earlier versions of this resource to version 2.
+// The framework runs only the upgrader for the state's own version, so each goes straight
+// to version 2:
+//   - version 0 stored max_session_duration as 3600 when it was not configured; since
+//     version 1 it is null then (see the attribute);
+//   - versions 0 and 1 stored max_session_duration and trust_policy_size_quota as numbers;
+//     since version 2 they are strings holding the number (see numberAsStringNote).
 func (r *roleResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
 	return map[int64]resource.StateUpgrader{
 		0: {StateUpgrader: upgradeRoleStateV0},
+		1: {StateUpgrader: upgradeRoleStateV1},
 	}
 }
 
-func upgradeRoleStateV0(_ context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+// roleNumberAttributes are the attributes version 2 turned from numbers into strings.
+var roleNumberAttributes = []string{"max_session_duration", "trust_policy_size_quota"}
+
+func upgradeRoleStateV0(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+	upgradeRoleState(ctx, req, resp, func(attrs map[string]json.RawMessage) {
+		if v, ok := attrs["max_session_duration"]; ok && strings.TrimSpace(string(v)) == fmt.Sprint(minSessionDuration) {
+			attrs["max_session_duration"] = json.RawMessage("null")
+		}
+	})
+}
+
+func upgradeRoleStateV1(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+	upgradeRoleState(ctx, req, resp, nil)
+}
+
+// upgradeRoleState applies the changes of one version's upgrade (before, if any), then
+// turns the number attributes into strings.
+func upgradeRoleState(_ context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse, before func(map[string]json.RawMessage)) {
 	if req.RawState == nil || req.RawState.JSON == nil {
 		resp.Diagnostics.AddError("Cannot Upgrade Role State", "The prior state has no JSON to upgrade. This is a bug in the provider; please report it.")
 		return
@@ -164,8 +189,20 @@ func upgradeRoleStateV0(_ context.Context, req resource.UpgradeStateRequest, res
 		resp.Diagnostics.AddError("Cannot Upgrade Role State", fmt.Sprintf("The prior state is not a JSON object: %s. This is a bug in the provider; please report it.", err))
 		return
 	}
-	if v, ok := attrs["max_session_duration"]; ok && strings.TrimSpace(string(v)) == fmt.Sprint(minSessionDuration) {
-		attrs["max_session_duration"] = json.RawMessage("null")
+	if before != nil {
+		before(attrs)
+	}
+	for _, name := range roleNumberAttributes {
+		v, ok := attrs[name]
+		if !ok {
+			continue
+		}
+		s, err := numberAsString(v)
+		if err != nil {
+			resp.Diagnostics.AddError("Cannot Upgrade Role State", fmt.Sprintf("%s in the prior state: %s. This is a bug in the provider; please report it.", name, err))
+			return
+		}
+		attrs[name] = s
 	}
 	out, err := json.Marshal(attrs)
 	if err != nil {
@@ -173,4 +210,29 @@ func upgradeRoleStateV0(_ context.Context, req resource.UpgradeStateRequest, res
 		return
 	}
 	resp.DynamicValue = &tfprotov6.DynamicValue{JSON: out}
+}
+
+// numberAsString turns a JSON number into the JSON string of its decimal digits, as
+// Terraform converts a whole number to a string; null, and a string already, stay as they
+// are.
+func numberAsString(v json.RawMessage) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(v))
+	dec.UseNumber()
+	var x any
+	if err := dec.Decode(&x); err != nil {
+		return nil, err
+	}
+	switch x := x.(type) {
+	case nil, string:
+		return v, nil
+	case json.Number:
+		s := x.String()
+		// Terraform writes whole numbers as digits; read 7.2e3 or 7200.0 the same way.
+		if f, _, err := big.ParseFloat(s, 10, 512, big.ToNearestEven); err == nil && f.IsInt() {
+			i, _ := f.Int(nil)
+			s = i.String()
+		}
+		return json.Marshal(s)
+	}
+	return nil, fmt.Errorf("found %s, expected a number or null", v)
 }

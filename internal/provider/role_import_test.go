@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/awsoidc/terraform-provider-awsoidc/internal/trustpolicy"
 )
@@ -208,27 +208,94 @@ func TestRoleTrustValue_readsBackIntoTheSameSpec(t *testing.T) {
 	}
 }
 
-func TestRoleUpgradeState_version0KeepsAnUnsetSessionLengthNull(t *testing.T) {
-	upgrade := func(state map[string]any) map[string]any {
-		t.Helper()
-		raw, _ := json.Marshal(state)
-		req := resource.UpgradeStateRequest{RawState: &tfprotov6.RawState{JSON: raw}}
-		var resp resource.UpgradeStateResponse
-		upgradeRoleStateV0(context.Background(), req, &resp)
-		if resp.Diagnostics.HasError() || resp.DynamicValue == nil {
-			t.Fatalf("upgrade failed: %v", resp.Diagnostics)
-		}
-		var out map[string]any
-		if err := json.Unmarshal(resp.DynamicValue.JSON, &out); err != nil {
-			t.Fatal(err)
-		}
-		return out
+// priorRoleState is a role's state as versions 0 and 1 of the resource wrote it, in the
+// JSON Terraform keeps, with the two number attributes as given (nil for null).
+func priorRoleState(maxSession, quota any) map[string]any {
+	return map[string]any{
+		"arn": "arn:aws:iam::123456789012:role/r", "assume_role_policy": `{"Version":"2012-10-17","Statement":[]}`,
+		"create_date": "2026-01-01T00:00:00Z", "description": nil, "inline_policies": map[string]any{}, "managed_policy_arns": []any{},
+		"max_session_duration": maxSession, "name": "r", "name_prefix": nil, "path": "/", "permissions_boundary": nil,
+		"tags": nil, "tags_all": map[string]any{}, "trust": []any{}, "trust_policy_size_quota": quota, "unique_id": "AROA1",
 	}
-	got := upgrade(map[string]any{"name": "r", "max_session_duration": 3600, "trust": []any{}})
-	if got["max_session_duration"] != nil || got["name"] != "r" || !reflect.DeepEqual(got["trust"], []any{}) {
-		t.Errorf("3600 (the old default) should become null, the rest kept: %v", got)
+}
+
+// upgradeRoleStateAsTerraform sends prior state of the given schema version to the
+// provider's server as Terraform does on the first plan after a provider upgrade, and
+// returns the upgraded state as the current schema reads it.
+func upgradeRoleStateAsTerraform(t *testing.T, version int64, state map[string]any) map[string]tftypes.Value {
+	t.Helper()
+	ctx := context.Background()
+	server, err := protoV6ProviderFactories["awsoidc"]()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := upgrade(map[string]any{"name": "r", "max_session_duration": 7200}); got["max_session_duration"] != float64(7200) {
-		t.Errorf("a configured session length must be kept: %v", got)
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || len(schemas.Diagnostics) > 0 {
+		t.Fatalf("provider schema: %v %v", err, schemas.Diagnostics)
+	}
+	schema := schemas.ResourceSchemas["awsoidc_role"]
+	if schema.Version != 2 {
+		t.Fatalf("awsoidc_role schema version %d; this test upgrades to version 2", schema.Version)
+	}
+	raw, err := json.Marshal(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := server.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{TypeName: "awsoidc_role", Version: version, RawState: &tfprotov6.RawState{JSON: raw}})
+	if err != nil || len(resp.Diagnostics) > 0 {
+		t.Fatalf("upgrading version %d state %s: %v %v", version, raw, err, resp.Diagnostics)
+	}
+	val, err := resp.UpgradedState.Unmarshal(schema.ValueType())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := val.As(&attrs); err != nil {
+		t.Fatal(err)
+	}
+	return attrs
+}
+
+// TestRoleUpgradeState_eachVersionBecomesVersion2: max_session_duration and
+// trust_policy_size_quota were numbers up to version 1 and are strings holding the number
+// since version 2; version 0 also stored an unset max_session_duration as 3600, which is
+// null since version 1. Each prior version is upgraded straight to version 2.
+func TestRoleUpgradeState_eachVersionBecomesVersion2(t *testing.T) {
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	null := tftypes.NewValue(tftypes.String, nil)
+	cases := []struct {
+		version           int64
+		maxSession, quota any
+		wantSession       tftypes.Value
+		wantQuota         tftypes.Value
+	}{
+		{0, 3600, nil, null, null}, // the old default: not configured
+		{0, 7200, 4096, str("7200"), str("4096")},
+		{0, 43200, 2048, str("43200"), str("2048")},
+		{1, nil, nil, null, null},
+		{1, 3600, nil, str("3600"), null}, // configured: since version 1, 3600 is stored only when set
+		{1, 7200, 4096, str("7200"), str("4096")},
+		{1, json.Number("7.2e3"), json.Number("4096.0"), str("7200"), str("4096")},
+	}
+	for _, c := range cases {
+		got := upgradeRoleStateAsTerraform(t, c.version, priorRoleState(c.maxSession, c.quota))
+		if !got["max_session_duration"].Equal(c.wantSession) || !got["trust_policy_size_quota"].Equal(c.wantQuota) {
+			t.Errorf("version %d with max_session_duration %v, trust_policy_size_quota %v: upgraded to %v and %v, want %v and %v",
+				c.version, c.maxSession, c.quota, got["max_session_duration"], got["trust_policy_size_quota"], c.wantSession, c.wantQuota)
+		}
+		if !got["name"].Equal(str("r")) || !got["unique_id"].Equal(str("AROA1")) || !got["path"].Equal(str("/")) {
+			t.Errorf("version %d: the other attributes changed: %v", c.version, got)
+		}
+	}
+}
+
+// A value that was never a number is a state this provider did not write: the upgrade
+// says so rather than guessing.
+func TestRoleUpgradeState_refusesANumberAttributeThatIsNotANumber(t *testing.T) {
+	raw, _ := json.Marshal(priorRoleState(map[string]any{"seconds": 7200}, nil))
+	var resp resource.UpgradeStateResponse
+	upgradeRoleStateV1(context.Background(), resource.UpgradeStateRequest{RawState: &tfprotov6.RawState{JSON: raw}}, &resp)
+	if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), "max_session_duration in the prior state") {
+		t.Errorf("want an error naming max_session_duration, got %v", resp.Diagnostics)
 	}
 }

@@ -21,8 +21,9 @@ const maxApplies = 3
 var clearSummary = regexp.MustCompile(`^(Cannot [A-Z][A-Za-z ]+|OIDC Provider [A-Z][A-Za-z ]+|Role [A-Z][A-Za-z ]+)$`)
 
 // corruption matches what a response read by the wrong call, or a request cut short,
-// looks like when it reaches a diagnostic.
-var corruption = regexp.MustCompile(`(?i)xml syntax error|deserializ|invalid character|unexpected end of JSON`)
+// looks like when it reaches a diagnostic: the SDK's parse errors, or how
+// describeAWSError puts an answer that is not AWS's XML.
+var corruption = regexp.MustCompile(`(?i)xml syntax error|deserializ|invalid character|unexpected end of JSON|did not answer \S+ as AWS does`)
 
 // converge runs command (an apply or a destroy) until it succeeds, at most maxApplies
 // times. Every failure must be clear: each error one of the provider's own diagnostics,

@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/awsoidc/terraform-provider-awsoidc/internal/oidcurl"
+	"github.com/awsoidc/terraform-provider-awsoidc/internal/trustpolicy"
 )
 
 // providerURLValidator applies IAM's OIDC provider URL rules at plan time.
@@ -149,5 +153,88 @@ func (thumbprintsValidator) ValidateSet(_ context.Context, req validator.SetRequ
 			fmt.Sprintf("Thumbprint %q %s. A thumbprint is the hex-encoded SHA-1 hash of a certificate; IAM: \"It is always a %d-character string\" "+
 				"(IAM API Reference, CreateOpenIDConnectProvider, ThumbprintList). awsoidc_thumbprint and provider::awsoidc::thumbprint return it in that form.",
 				tp, why, thumbprintLength))
+	}
+}
+
+// numberAsStringNote ends the description of an attribute that holds a whole number in a
+// string. A number attribute would do, but Terraform compares a refreshed resource with
+// the prior state in a way that finds every number changed (a number read back from state
+// has another precision than one the provider sends), so terraform plan -refresh-only
+// -detailed-exitcode would report drift on every run (hashicorp/terraform#36403).
+func numberAsStringNote(attr, example string) string {
+	return fmt.Sprintf("This is a string holding the number, because `terraform plan -refresh-only -detailed-exitcode` reports a resource with any number attribute in state as changed "+
+		"even when nothing changed ([hashicorp/terraform#36403](https://github.com/hashicorp/terraform/issues/36403)). "+
+		"A number in configuration works as is: Terraform converts `%[1]s = %[2]s`, or a number variable, to `\"%[2]s\"`. "+
+		"A string must be the plain digits: `\"0%[2]s\"` or `\" %[2]s\"` is refused.", attr, example)
+}
+
+// wholeNumberPattern is a whole number as Terraform writes one when it converts a number
+// to a string: decimal digits, with no sign, leading zero, space, fraction or exponent.
+var wholeNumberPattern = regexp.MustCompile(`^(0|[1-9][0-9]*)$`)
+
+// parseWholeNumber reads a whole number written as wholeNumberPattern says. ok is false
+// for anything else; a number too large for int64 reads as math.MaxInt64, out of every
+// range.
+func parseWholeNumber(s string) (n int64, ok bool) {
+	if !wholeNumberPattern.MatchString(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return math.MaxInt64, true
+	}
+	return n, true
+}
+
+// wholeNumberValidator checks a string attribute that holds a whole number for IAM (see
+// numberAsStringNote): plain digits, within IAM's range.
+type wholeNumberValidator struct {
+	min, max int64
+	unit     string // what the number counts, plural: "seconds"
+	summary  string // of the error for a value out of range
+	limit    string // IAM's rule and where it is written, after "; "
+	fix      string // what to do about a value out of range
+}
+
+var _ validator.String = wholeNumberValidator{}
+
+// IAM's ranges for the role's whole-number attributes.
+var (
+	sessionDurationValidator = wholeNumberValidator{
+		min: minSessionDuration, max: maxSessionDuration, unit: "seconds", summary: "Session Duration Out of Range",
+		limit: fmt.Sprintf("IAM allows %d to %d seconds, one to twelve hours (IAM API Reference, CreateRole and UpdateRole: MaxSessionDuration)",
+			minSessionDuration, maxSessionDuration),
+		fix: fmt.Sprintf("Set a value in that range, or leave max_session_duration unset for IAM's default of %d.", minSessionDuration),
+	}
+	trustPolicyQuotaValidator = wholeNumberValidator{
+		min: trustpolicy.DefaultMaxPolicySize, max: maxTrustPolicyQuota, unit: "characters", summary: "Trust Policy Quota Out of Range",
+		limit: fmt.Sprintf("IAM's quota for a role trust policy is %d characters unless raised, and can be raised to at most %d "+
+			"(IAM User Guide, IAM and AWS STS quotas: \"Role trust policy length\")", trustpolicy.DefaultMaxPolicySize, maxTrustPolicyQuota),
+		fix: fmt.Sprintf("Set the quota your account has (Service Quotas shows it), or leave trust_policy_size_quota unset for %d.", trustpolicy.DefaultMaxPolicySize),
+	}
+)
+
+func (v wholeNumberValidator) Description(context.Context) string {
+	return fmt.Sprintf("must be a whole number of %s from %d to %d", v.unit, v.min, v.max)
+}
+
+func (v wholeNumberValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v wholeNumberValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	n, ok := parseWholeNumber(s)
+	switch {
+	case !ok:
+		resp.Diagnostics.AddAttributeError(req.Path, "Not a Whole Number",
+			fmt.Sprintf("%s is %q, which is not a whole number of %s written as plain digits (no sign, leading zero, space, fraction or unit). "+
+				"Write it as a number, such as %s = %d.", req.Path, s, v.unit, req.Path, v.min))
+	case n < v.min || n > v.max:
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary,
+			fmt.Sprintf("%s is %s %s; %s. %s", req.Path, s, v.unit, v.limit, v.fix))
 	}
 }
