@@ -140,9 +140,12 @@ func New(ctx context.Context, c Config) (*Client, []Diagnostic) {
 	if hasError(diags) {
 		return nil, diags
 	}
-	// Every IAM and STS call is logged at DEBUG with its secrets masked, and the SDK's
-	// retry messages, which SuppressDebugLog also turns off, go to tflog.
-	cfg.APIOptions = append(cfg.APIOptions, addCallLogger)
+	// Every call made through these clients is logged at DEBUG with its secrets masked
+	// (aws-sdk-go-base's own calls while configuring, such as an assume_role exchange,
+	// are only named in its INFO lines), and the SDK's retry messages, which
+	// SuppressDebugLog also turns off, go to tflog. A server error page that is not AWS's
+	// is tried at most ServerPageAttempts times.
+	cfg.APIOptions = append(cfg.APIOptions, addCallLogger, addServerPageBound)
 	cfg.ClientLogMode |= aws.LogRetries
 	cfg.Logger = sdkLogger{}
 	// Errors that no retry can fix end the call at once instead of after max_retries.

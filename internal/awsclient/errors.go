@@ -71,11 +71,16 @@ func Code(err error) string { return code(err) }
 // IsHopeless reports an error that making the same call again cannot fix, so it is
 // never retried: a request AWS refuses as invalid or conflicting, an operation the
 // endpoint does not implement, or an answer that is not AWS's at all (an HTML error
-// page, a body that is not the service's XML). Throttling, AWS's own 5xx errors,
+// page, a body that is not the service's XML). A server error page that is not AWS's
+// becomes hopeless only once it has answered ServerPageAttempts attempts of one call:
+// a server that broke on a request once may not again. Throttling, AWS's own 5xx errors,
 // connection failures, timeouts and answers cut short are not hopeless.
 func IsHopeless(err error) bool {
 	if err == nil || isCutShort(err) {
 		return false
+	}
+	if isRepeatedServerPage(err) {
+		return true
 	}
 	switch code(err) {
 	case "InvalidInput", "ValidationError", "LimitExceeded", "EntityAlreadyExists", "NoSuchEntity",
@@ -96,8 +101,9 @@ func IsHopeless(err error) bool {
 	}
 	if isNotAWSAnswer(err) {
 		// Gateways and proxies between us and AWS answer these with their own pages
-		// when AWS is briefly out of reach; they stay retryable.
-		return !isGatewayStatus(status)
+		// when AWS is briefly out of reach; they stay retryable. Server error pages are
+		// retried up to ServerPageAttempts (see addServerPageBound).
+		return !isGatewayStatus(status) && !isServerPage(err)
 	}
 	return false
 }

@@ -113,10 +113,11 @@ func TestIsHopeless_tellsWhatNoRetryCanFix(t *testing.T) {
 		{"unknown action", withStatus(400, &smithy.GenericAPIError{Code: "InvalidAction", Message: "Could not find operation AddClientIDToOpenIDConnectProvider for version 2010-05-08"}), true},
 		{"not implemented message", withStatus(400, &smithy.GenericAPIError{Code: "Unsupported", Message: "The AddClientID action has not been implemented"}), true},
 		{"501", withStatus(501, &smithy.GenericAPIError{Code: "UnknownError", Message: "UnknownError"}), true},
-		{"moto's unknown action: 500 and an HTML page", withStatus(500, htmlSyntax), true},
+		{"moto's unknown action, once: 500 and an HTML page", withStatus(500, htmlSyntax), false},
+		{"moto's unknown action, the last attempt", &repeatedServerPage{err: withStatus(500, htmlSyntax)}, true},
 		{"404 page", withStatus(404, htmlSyntax), true},
 		{"200 that is not the service's XML", withStatus(200, &smithy.DeserializationError{Err: errors.New("failed to decode response body, EOF")}), true},
-		{"empty 500", withStatus(500, &smithy.GenericAPIError{Code: "UnknownError", Message: "UnknownError"}), true},
+		{"empty 500, once", withStatus(500, &smithy.GenericAPIError{Code: "UnknownError", Message: "UnknownError"}), false},
 		{"throttling", withStatus(400, &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}), false},
 		{"service failure", withStatus(500, &smithy.GenericAPIError{Code: "ServiceFailure", Message: "oops"}), false},
 		{"concurrent modification", withStatus(409, &smithy.GenericAPIError{Code: "ConcurrentModification", Message: "busy"}), false},
@@ -174,7 +175,8 @@ func TestClient_hopelessErrorsFailAtTheFirstAttempt(t *testing.T) {
 		attempts int
 		success  bool
 	}{
-		{"moto without the client-ID calls", addClientID, func(url.Values, int) answer { return answer{500, motoUnknownAction} }, 1, false},
+		// A server error page is tried again, but never more than ServerPageAttempts times.
+		{"moto without the client-ID calls", addClientID, func(url.Values, int) answer { return answer{500, motoUnknownAction} }, min(maxRetries, ServerPageAttempts), false},
 		{"unknown action", addClientID, func(url.Values, int) answer {
 			return queryError(400, "InvalidAction", "Could not find operation AddClientIDToOpenIDConnectProvider for version 2010-05-08")
 		}, 1, false},
@@ -290,5 +292,49 @@ func TestAsNotAWSAnswer_tellsTheOperationEndpointAndStatus(t *testing.T) {
 	want := NotAWSAnswer{Service: "IAM", Operation: "AddClientIDToOpenIDConnectProvider", Endpoint: srv.URL, Status: 500}
 	if a, ok := AsNotAWSAnswer(err); !ok || a != want {
 		t.Errorf("moto's page for an action it lacks (%v): %+v %v, want %+v", err, a, ok, want)
+	}
+}
+
+// TestClient_serverPagesAreTriedAFewTimesOnly pins the bound on server error pages that are
+// not AWS's: an endpoint that never implements the operation is given up on after
+// ServerPageAttempts attempts, however many max_retries allows, while one that broke on a
+// request once answers the next attempt.
+func TestClient_serverPagesAreTriedAFewTimesOnly(t *testing.T) {
+	const maxRetries = 10
+	var mu sync.Mutex
+	attempts := map[string]int{}
+	srv := startQueryServer(t, func(form url.Values) answer {
+		key := form.Get("RoleName")
+		mu.Lock()
+		attempts[key]++
+		n := attempts[key]
+		mu.Unlock()
+		if key == "always" || n < ServerPageAttempts {
+			return answer{500, motoUnknownAction}
+		}
+		return queryResult("GetRole", "<Role><RoleName>"+key+"</RoleName><Path>/</Path><RoleId>AROA1</RoleId>"+
+			"<Arn>arn:aws:iam::123456789012:role/"+key+"</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate></Role>")
+	})
+	ctx := context.Background()
+	c := newTestClient(ctx, t, srv, maxRetries)
+
+	_, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("always")})
+	if err == nil || !IsHopeless(err) {
+		t.Errorf("an endpoint that always answers a server page: error %v, want one IsHopeless reports", err)
+	}
+	if _, ok := AsNotAWSAnswer(err); !ok {
+		t.Errorf("the final error %v no longer says the answer was not AWS's", err)
+	}
+	out, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("recovers")})
+	if err != nil || aws.ToString(out.Role.RoleName) != "recovers" {
+		t.Errorf("an endpoint that answers server pages %d times, then the role: %v, %v", ServerPageAttempts-1, out, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if attempts["always"] != ServerPageAttempts {
+		t.Errorf("always a server page: %d attempts, want %d", attempts["always"], ServerPageAttempts)
+	}
+	if attempts["recovers"] != ServerPageAttempts {
+		t.Errorf("server pages, then the role: %d attempts, want %d", attempts["recovers"], ServerPageAttempts)
 	}
 }
