@@ -223,7 +223,11 @@ func (w *workdir) run(ctx context.Context, extraEnv []string, args ...string) (t
 	r.maxRSS = maxRSSOf(cmd.ProcessState)
 	r.state = cmd.ProcessState
 	if err != nil {
-		return r, fmt.Errorf("terraform %s in %s: %w\n%s", strings.Join(args, " "), w.dir, err, tail(r.out, 4000))
+		err = fmt.Errorf("terraform %s in %s: %w\n%s", strings.Join(args, " "), w.dir, err, tail(r.out, 4000))
+		if w.b.moto != nil {
+			err = fmt.Errorf("%w\nmoto's standard error, last lines:\n%s", err, tail(w.b.moto.Stderr(), 4000))
+		}
+		return r, err
 	}
 	return r, nil
 }

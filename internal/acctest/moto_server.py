@@ -2,8 +2,9 @@
 
 moto 5.2 does not implement AddClientIDToOpenIDConnectProvider and
 RemoveClientIDFromOpenIDConnectProvider, which the provider uses to change client
-IDs in place. This launcher adds both to moto's IAM response class, then serves
-moto on a loopback address.
+IDs in place. This launcher adds both to moto's IAM response class, makes moto
+run one action at a time (see serialize_actions), then serves moto on a loopback
+address.
 
 Protocol with the parent process:
   * exit status 3 and a line starting with "moto-launcher: cannot import moto"
@@ -105,6 +106,28 @@ def install_client_id_actions(response_class, empty_result, exceptions):
             setattr(response_class, method.__name__, method)
 
 
+def serialize_actions(base_response_class):
+    """Runs one moto action at a time.
+
+    moto's backends keep their objects in plain dicts shared by the server's
+    threads, and some actions iterate them while others add to them: IAM's
+    get_role walks every role, so GetRole (or any call naming a role) fails with
+    "RuntimeError: dictionary changed size during iteration" and a 500 page when
+    a few hundred roles are created and read at once. Under the interpreter's
+    lock the actions hardly ran in parallel anyway. Every service's response
+    class inherits _dispatch, looked up at each request, so wrapping it here
+    covers every action.
+    """
+    lock = threading.Lock()
+    dispatch = base_response_class._dispatch
+
+    def serialized(self, *args, **kwargs):
+        with lock:
+            return dispatch(self, *args, **kwargs)
+
+    base_response_class._dispatch = serialized
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
@@ -119,7 +142,7 @@ def main(argv=None):
 
     try:
         import moto
-        from moto.core.responses import EmptyResult
+        from moto.core.responses import BaseResponse, EmptyResult
         from moto.iam import exceptions
         from moto.iam.responses import IamResponse
         from moto.server import ThreadedMotoServer
@@ -128,6 +151,7 @@ def main(argv=None):
         return IMPORT_FAILED
 
     install_client_id_actions(IamResponse, EmptyResult, exceptions)
+    serialize_actions(BaseResponse)
 
     if not args.verbose:
         # Errors and tracebacks are still logged; the per-request lines are not.

@@ -31,6 +31,8 @@ type Config struct {
 	AssumeRoleWithWebIdentity *AssumeRoleWithWebIdentity
 	IAMEndpoint               string
 	STSEndpoint               string
+	// MaxRetries is how many times a call is retried after its first attempt, on
+	// throttling and transient errors: a call is made at most MaxRetries + 1 times.
 	MaxRetries                int
 	CustomCABundle            string
 	HTTPProxy                 *string
@@ -80,9 +82,12 @@ type Diagnostic struct {
 const DefaultRegion = "us-east-1"
 
 // New resolves credentials and builds the clients. It makes at most one STS call
-// (GetCallerIdentity) unless credential validation and the account lookup are skipped.
+// (GetCallerIdentity), which both validates the credentials and finds the account; none
+// when credential validation and the account lookup are both skipped.
 func New(ctx context.Context, c Config) (*Client, []Diagnostic) {
 	_, logger := logging.NewTfLogger(ctx)
+	// aws-sdk-go-base hands MaxRetries to the SDK as its maximum number of attempts,
+	// the first included; ours counts retries.
 	base := &awsbase.Config{
 		AccessKey:               c.AccessKey,
 		SecretKey:               c.SecretKey,
@@ -93,7 +98,7 @@ func New(ctx context.Context, c Config) (*Client, []Diagnostic) {
 		SharedCredentialsFiles:  c.SharedCredentialsFiles,
 		IamEndpoint:             c.IAMEndpoint,
 		StsEndpoint:             c.STSEndpoint,
-		MaxRetries:              c.MaxRetries,
+		MaxRetries:              c.MaxRetries + 1,
 		CustomCABundle:          c.CustomCABundle,
 		HTTPProxy:               c.HTTPProxy,
 		HTTPSProxy:              c.HTTPSProxy,
@@ -134,8 +139,14 @@ func New(ctx context.Context, c Config) (*Client, []Diagnostic) {
 		}
 	}
 
+	// GetAwsConfig validates the credentials with STS GetCallerIdentity, and
+	// GetAwsAccountIDAndPartition then makes the same call again for the account, unless
+	// told to skip validation: the second call alone does both, with the same error
+	// ("validating provider credentials: ...") for credentials STS refuses.
+	resolve := *base
+	resolve.SkipCredsValidation = true
 	var diags []Diagnostic
-	ctx, cfg, d := awsbase.GetAwsConfig(ctx, base)
+	ctx, cfg, d := awsbase.GetAwsConfig(ctx, &resolve)
 	diags = append(diags, convert(d)...)
 	if hasError(diags) {
 		return nil, diags

@@ -146,7 +146,8 @@ const motoUnknownAction = "<!doctype html>\n<html lang=en>\n<title>500 Internal 
 	"Either the server is overloaded or there is an error in the application.</p>\n"
 
 // Calls through the provider's client against a loopback endpoint: a hopeless error
-// ends the call at its first attempt; a transient one is retried until max_retries.
+// ends the call at its first attempt; a transient one is retried max_retries times, so
+// made max_retries + 1 times in all.
 func TestClient_hopelessErrorsFailAtTheFirstAttempt(t *testing.T) {
 	const maxRetries = 2
 	type call func(ctx context.Context, c *Client, key string) error
@@ -194,10 +195,10 @@ func TestClient_hopelessErrorsFailAtTheFirstAttempt(t *testing.T) {
 		}, 1, false},
 		{"exists", createRoleWaitingForPropagation, func(url.Values, int) answer { return queryError(409, "EntityAlreadyExists", "exists") }, 1, false},
 
-		{"throttling", getRole, func(url.Values, int) answer { return queryError(400, "Throttling", "Rate exceeded") }, maxRetries, false},
-		{"service failure", getRole, func(url.Values, int) answer { return queryError(500, "ServiceFailure", "oops") }, maxRetries, false},
-		{"gateway page", getRole, func(url.Values, int) answer { return answer{503, "<html><body>Service Unavailable</body></html>"} }, maxRetries, false},
-		{"connection dropped", getRole, func(url.Values, int) answer { return dropConnection }, maxRetries, false},
+		{"throttling", getRole, func(url.Values, int) answer { return queryError(400, "Throttling", "Rate exceeded") }, maxRetries + 1, false},
+		{"service failure", getRole, func(url.Values, int) answer { return queryError(500, "ServiceFailure", "oops") }, maxRetries + 1, false},
+		{"gateway page", getRole, func(url.Values, int) answer { return answer{503, "<html><body>Service Unavailable</body></html>"} }, maxRetries + 1, false},
+		{"connection dropped", getRole, func(url.Values, int) answer { return dropConnection }, maxRetries + 1, false},
 		{"throttled once", getRole, func(form url.Values, attempt int) answer {
 			if attempt == 1 {
 				return queryError(400, "Throttling", "Rate exceeded")

@@ -50,8 +50,11 @@ func (r *Response) clone() *Response {
 // handshake, whatever the number of concurrent callers, and failures are remembered as
 // well as successes. Its methods are safe for concurrent use.
 type Client struct {
-	cfg   Config
-	roots *x509.CertPool
+	cfg Config
+	// roots returns the trusted roots, built at the first handshake that needs them:
+	// reading the system roots takes tens of milliseconds, which a run that reads no
+	// IdP should not pay. Every later call returns the same pool.
+	roots func() (*x509.CertPool, error)
 	proxy func(*url.URL) (*url.URL, error)
 	http  *http.Client
 	tr    *http.Transport
@@ -74,7 +77,7 @@ type fetchResult struct {
 // New returns a Client for cfg. It fails on an unreadable CA bundle or proxy setting.
 func New(cfg Config) (*Client, error) {
 	cfg = cfg.withDefaults()
-	roots, err := rootPool(cfg.RootCAs, cfg.CABundlePEM)
+	extra, err := parseBundle(cfg.CABundlePEM)
 	if err != nil {
 		return nil, err
 	}
@@ -82,10 +85,12 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	base := cfg.RootCAs
+	roots := sync.OnceValues(func() (*x509.CertPool, error) { return rootPool(base, extra) })
 	return newClient(cfg, roots, pc.ProxyFunc()), nil
 }
 
-func newClient(cfg Config, roots *x509.CertPool, proxy func(*url.URL) (*url.URL, error)) *Client {
+func newClient(cfg Config, roots func() (*x509.CertPool, error), proxy func(*url.URL) (*url.URL, error)) *Client {
 	c := &Client{
 		cfg:     cfg,
 		roots:   roots,
@@ -136,10 +141,18 @@ func (c *Client) WithCABundle(bundle []byte) (*Client, error) {
 	if d, ok := c.derived[key]; ok {
 		return d, nil
 	}
-	roots, err := rootPool(c.roots, bundle)
+	extra, err := parseBundle(bundle)
 	if err != nil {
 		return nil, err
 	}
+	parent := c.roots
+	roots := sync.OnceValues(func() (*x509.CertPool, error) {
+		base, err := parent()
+		if err != nil {
+			return nil, err
+		}
+		return rootPool(base, extra)
+	})
 	cfg := c.cfg
 	cfg.CABundlePEM = nil
 	d := newClient(cfg, roots, c.proxy)

@@ -153,26 +153,36 @@ func redactProxy(raw string) string {
 	return u.Redacted()
 }
 
-// rootPool builds the trusted roots: base (or the system roots) plus the PEM bundle.
-func rootPool(base *x509.CertPool, bundle []byte) (*x509.CertPool, error) {
-	var pool *x509.CertPool
-	if base != nil {
-		pool = base.Clone()
-	} else {
-		sys, err := x509.SystemCertPool()
-		if err != nil {
-			return nil, fmt.Errorf("loading the system root certificates: %w", err)
-		}
-		pool = sys
-	}
+// parseBundle decodes a CA bundle given in the configuration; an empty one is no
+// certificate and no error.
+func parseBundle(bundle []byte) ([]*x509.Certificate, error) {
 	if len(bundle) == 0 {
-		return pool, nil
+		return nil, nil
 	}
 	certs, err := ParseCertificatesPEM(bundle)
 	if err != nil {
 		return nil, fmt.Errorf("CA bundle: %w", err)
 	}
-	for _, c := range certs {
+	return certs, nil
+}
+
+// systemRoots reads the system's trusted roots; a variable so that tests can count the
+// reads.
+var systemRoots = x509.SystemCertPool
+
+// rootPool builds the trusted roots: a copy of base (or the system roots) plus extra.
+func rootPool(base *x509.CertPool, extra []*x509.Certificate) (*x509.CertPool, error) {
+	var pool *x509.CertPool
+	if base != nil {
+		pool = base.Clone()
+	} else {
+		sys, err := systemRoots()
+		if err != nil {
+			return nil, fmt.Errorf("loading the system root certificates: %w", err)
+		}
+		pool = sys
+	}
+	for _, c := range extra {
 		pool.AddCert(c)
 	}
 	return pool, nil

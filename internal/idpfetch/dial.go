@@ -250,6 +250,10 @@ func (c *Client) handshakeShared(ctx context.Context, addr, host string) (*Chain
 // the Chain.
 func (c *Client) handshake(ctx context.Context, addr, host string) (*tls.Conn, *Chain, error) {
 	start := time.Now()
+	roots, err := c.roots()
+	if err != nil {
+		return nil, nil, err
+	}
 	raw, proxy, err := c.dialVia(ctx, addr)
 	if err != nil {
 		return nil, nil, err
@@ -280,7 +284,7 @@ func (c *Client) handshake(ctx context.Context, addr, host string) (*tls.Conn, *
 		Address:      addr,
 		ServerName:   host,
 		Certificates: state.PeerCertificates,
-		VerifyErr:    c.verify(host, state.PeerCertificates),
+		VerifyErr:    verify(roots, host, state.PeerCertificates),
 		TLSVersion:   tls.VersionName(state.Version),
 		Proxy:        proxy,
 	}
@@ -293,8 +297,8 @@ func (c *Client) handshake(ctx context.Context, addr, host string) (*tls.Conn, *
 }
 
 // verify checks the chain as a TLS client would: the first certificate for host, the
-// others as intermediates, against the Client's roots.
-func (c *Client) verify(host string, certs []*x509.Certificate) error {
+// others as intermediates, against roots.
+func verify(roots *x509.CertPool, host string, certs []*x509.Certificate) error {
 	if len(certs) == 0 {
 		return errors.New("the server sent no certificate")
 	}
@@ -302,7 +306,7 @@ func (c *Client) verify(host string, certs []*x509.Certificate) error {
 	for _, cert := range certs[1:] {
 		inter.AddCert(cert)
 	}
-	_, err := certs[0].Verify(x509.VerifyOptions{DNSName: host, Roots: c.roots, Intermediates: inter})
+	_, err := certs[0].Verify(x509.VerifyOptions{DNSName: host, Roots: roots, Intermediates: inter})
 	return err
 }
 
@@ -367,7 +371,11 @@ func (c *Client) connect(ctx context.Context, pu *url.URL, target string) (net.C
 	_ = conn.SetDeadline(deadline)
 
 	if pu.Scheme == "https" {
-		tc := tls.Client(conn, &tls.Config{ServerName: pu.Hostname(), RootCAs: c.roots, MinVersion: tls.VersionTLS12})
+		roots, err := c.roots()
+		if err != nil {
+			return nil, err
+		}
+		tc := tls.Client(conn, &tls.Config{ServerName: pu.Hostname(), RootCAs: roots, MinVersion: tls.VersionTLS12})
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return nil, fmt.Errorf("TLS handshake with proxy %s: %w", name, err)
 		}

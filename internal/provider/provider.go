@@ -5,8 +5,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -44,6 +46,15 @@ type providerData struct {
 	idp         *idpfetch.Client // one per Terraform run: fetches and handshakes are shared
 	defaultTags map[string]string
 }
+
+// defaultMaxRetries is max_retries when the provider block does not set it, the AWS
+// provider's default.
+const defaultMaxRetries = 25
+
+var maxRetriesDescription = "How many times an AWS call is retried on throttling and transient errors, after its first attempt: " +
+	"a call is made at most `max_retries` + 1 times, and `0` turns retries off. Defaults to " + strconv.Itoa(defaultMaxRetries) + ". " +
+	"Creating a role and changing its trust policy are the exception: they also wait for a new OIDC provider to reach IAM, " +
+	"and are tried up to " + strconv.Itoa(awsclient.PropagationAttempts) + " times whatever this says."
 
 type providerModel struct {
 	Region                    types.String                     `tfsdk:"region"`
@@ -140,7 +151,8 @@ func (p *awsoidcProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: "How many times an AWS call is retried on throttling and transient errors. Defaults to 25.",
+				MarkdownDescription: maxRetriesDescription,
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"custom_ca_bundle": schema.StringAttribute{
 				Optional:            true,
@@ -294,8 +306,12 @@ func (m providerModel) awsConfig(ctx context.Context) (awsclient.Config, diag.Di
 		SkipCredentialsValidation: m.SkipCredentialsValidation.ValueBool(),
 		SkipRequestingAccountID:   m.SkipRequestingAccountID.ValueBool(),
 	}
-	if c.MaxRetries == 0 {
-		c.MaxRetries = 25
+	switch {
+	case m.MaxRetries.IsUnknown():
+		diags.AddAttributeError(path.Root("max_retries"), "Unknown Provider Setting",
+			"This value is not known until apply, but the provider needs it to start. Use a value known at plan time, or apply what it depends on first.")
+	case m.MaxRetries.IsNull():
+		c.MaxRetries = defaultMaxRetries
 	}
 	if !m.HTTPProxy.IsNull() {
 		v := str(m.HTTPProxy, path.Root("http_proxy"))

@@ -1,11 +1,15 @@
 package provider
 
 import (
+	"context"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -193,5 +197,100 @@ provider "awsoidc" {
 	})
 	if n := len(e.ep.Requests()); n != 0 {
 		t.Errorf("with no credentials, %d calls were made: %v", n, e.ep.Actions())
+	}
+}
+
+// Credentials STS refuses fail the run with aws-sdk-go-base's message, after one
+// GetCallerIdentity: the credentials check and the account lookup share the call.
+func TestAccProviderConfig_refusedCredentialsAreAClearErrorAfterOneCall(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	e.ep.Fail("GetCallerIdentity", 100, acctest.AWSError(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid."))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      e.providerBlock("") + createConfig(uniqueHost(t)),
+			PlanOnly:    true,
+			ExpectError: errorPattern("validating provider credentials", "GetCallerIdentity", "InvalidClientTokenId"),
+		}},
+	})
+	if n := e.ep.Count("GetCallerIdentity"); n != 1 {
+		t.Errorf("GetCallerIdentity called %d times for refused credentials, want 1", n)
+	}
+	if n := e.ep.ServiceCount(acctest.ServiceIAM); n != 0 {
+		t.Errorf("%d IAM calls with refused credentials: %v", n, e.ep.Actions())
+	}
+}
+
+// max_retries counts retries after the first attempt: against an IAM that throttles every
+// call, a create is made max_retries + 1 times and then fails, and 0 means one attempt.
+func TestAccProviderConfig_maxRetriesIsRetriesAfterTheFirstAttempt(t *testing.T) {
+	t.Parallel()
+	for _, maxRetries := range []int{0, 2} {
+		t.Run(fmt.Sprintf("max_retries=%d", maxRetries), func(t *testing.T) {
+			t.Parallel()
+			e := newAccEnv(t)
+			e.ep.Fail("CreateOpenIDConnectProvider", 100, acctest.Throttling())
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      e.providerBlock(fmt.Sprintf("max_retries = %d", maxRetries)) + createConfig(uniqueHost(t)),
+					ExpectError: errorPattern("Cannot Create OIDC Provider", "Throttling"),
+				}},
+			})
+			if n := e.ep.Count("CreateOpenIDConnectProvider"); n != maxRetries+1 {
+				t.Errorf("max_retries = %d: CreateOpenIDConnectProvider was attempted %d times against an IAM that always throttles, want %d",
+					maxRetries, n, maxRetries+1)
+			}
+		})
+	}
+}
+
+func TestAccProviderConfig_negativeMaxRetriesIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      e.providerBlock("max_retries = -1") + createConfig(uniqueHost(t)),
+			PlanOnly:    true,
+			ExpectError: errorPattern("max_retries", "must be at least 0"),
+		}},
+	})
+	if n := len(e.ep.Requests()); n != 0 {
+		t.Errorf("with max_retries = -1, %d calls were made: %v", n, e.ep.Actions())
+	}
+}
+
+// Unset, max_retries is 25; set, it is what is written, 0 included.
+func TestProviderConfig_maxRetriesDefault(t *testing.T) {
+	for _, c := range []struct {
+		set  types.Int64
+		want int
+	}{
+		{types.Int64Null(), 25},
+		{types.Int64Value(0), 0},
+		{types.Int64Value(7), 7},
+	} {
+		cfg, diags := maxRetriesOnly(c.set).awsConfig(context.Background())
+		if diags.HasError() {
+			t.Fatalf("max_retries %s: %v", c.set, diags)
+		}
+		if cfg.MaxRetries != c.want {
+			t.Errorf("max_retries %s: the client gets %d retries, want %d", c.set, cfg.MaxRetries, c.want)
+		}
+	}
+	_, diags := maxRetriesOnly(types.Int64Unknown()).awsConfig(context.Background())
+	if !diags.HasError() {
+		t.Error("an unknown max_retries was accepted; the provider cannot start without knowing it")
+	}
+}
+
+// maxRetriesOnly is a provider block that sets max_retries to v and nothing else.
+func maxRetriesOnly(v types.Int64) providerModel {
+	return providerModel{
+		MaxRetries:             v,
+		SharedConfigFiles:      types.ListNull(types.StringType),
+		SharedCredentialsFiles: types.ListNull(types.StringType),
 	}
 }

@@ -19,7 +19,11 @@ func newCLI(t *testing.T) *acctest.CLI {
 // with inline policies, unchanged since apply: terraform plan -refresh-only
 // -detailed-exitcode exits 0 (no changes), and IAM answers exactly one call per provider
 // (GetOpenIDConnectProvider, tags included) and 3 + 1 per inline policy per role (GetRole,
-// tags included; ListAttachedRolePolicies; ListRolePolicies; GetRolePolicy each).
+// tags included; ListAttachedRolePolicies; ListRolePolicies; GetRolePolicy each); STS
+// answers one GetCallerIdentity, which both checks the credentials and finds the account.
+// The destroy that follows removes each role with the lists it needs and the removals
+// (ListAttachedRolePolicies, ListRolePolicies, ListInstanceProfilesForRole, one detach
+// and one delete per policy, DeleteRole), without reading the role again.
 func TestAccRefresh_callsIAMAtTheFloorAndFindsNoChanges(t *testing.T) {
 	t.Parallel()
 	const n, inline = 3, 2
@@ -84,12 +88,34 @@ resource "awsoidc_role" "r%[1]d" {
 		t.Errorf("IAM calls of a refresh of %d providers and %d roles with %d inline policies each:\n got %s\nwant %s (1 per provider, 3 + %d per role)",
 			n, n, inline, describeCounts(got), describeCounts(want), inline)
 	}
+	if k := e.ep.Count("GetCallerIdentity"); k != 1 {
+		t.Errorf("GetCallerIdentity called %d times in one plan, want 1 (the credentials check and the account lookup share it)", k)
+	}
 
 	// And the ordinary plan agrees: nothing to do.
 	if res := cli.Run("plan", "-detailed-exitcode"); res.ExitCode != 0 {
 		t.Errorf("terraform plan -detailed-exitcode after apply: want exit 0\n%s", res)
 	}
-	cli.MustRun(nil, "destroy", "-auto-approve")
+	// The destroy's own refresh is counted above; -refresh=false leaves the deletes.
+	e.ep.Reset()
+	cli.MustRun(nil, "destroy", "-auto-approve", "-refresh=false")
+	got = map[string]int{}
+	for _, a := range e.iamActions() {
+		got[a]++
+	}
+	want = map[string]int{
+		"DeleteOpenIDConnectProvider": n,
+		"ListAttachedRolePolicies":    n,
+		"ListRolePolicies":            n,
+		"DetachRolePolicy":            n,
+		"DeleteRolePolicy":            n * inline,
+		"ListInstanceProfilesForRole": n,
+		"DeleteRole":                  n,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("IAM calls of a destroy of %d providers and %d roles with one managed and %d inline policies each:\n got %s\nwant %s (1 per provider, 5 + %d per role)",
+			n, n, inline, describeCounts(got), describeCounts(want), inline)
+	}
 	for _, name := range names {
 		if k := rolesNamed(t, name); k != 0 {
 			t.Errorf("role %s still exists after destroy", name)

@@ -758,23 +758,43 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 }
 
 // deleteRole removes what IAM requires gone before a role can be deleted (managed and inline
-// policies, instance profile memberships), whoever added it, then the role. A role or
+// policies, instance profile memberships), whoever added it, then the role. It lists only
+// the names it must remove, without reading the role or its policy documents. A role or
 // attachment already gone is success.
 func deleteRole(ctx context.Context, api awsclient.IAMAPI, name string) error {
 	roleName := aws.String(name)
-	role, err := getRole(ctx, api, name)
-	if awsclient.IsNotFound(err) {
-		return nil
+	var managed []string
+	attached := iam.NewListAttachedRolePoliciesPaginator(api, &iam.ListAttachedRolePoliciesInput{RoleName: roleName})
+	for attached.HasMorePages() {
+		page, err := attached.NextPage(ctx)
+		if awsclient.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("listing attached policies: %w", err)
+		}
+		for _, p := range page.AttachedPolicies {
+			managed = append(managed, aws.ToString(p.PolicyArn))
+		}
 	}
-	if err != nil {
-		return err
+	var inline []string
+	names := iam.NewListRolePoliciesPaginator(api, &iam.ListRolePoliciesInput{RoleName: roleName})
+	for names.HasMorePages() {
+		page, err := names.NextPage(ctx)
+		if awsclient.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("listing inline policies: %w", err)
+		}
+		inline = append(inline, page.PolicyNames...)
 	}
-	for _, arn := range role.managed {
+	for _, arn := range managed {
 		if _, err := api.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: roleName, PolicyArn: aws.String(arn)}); err != nil && !awsclient.IsNotFound(err) {
 			return fmt.Errorf("detaching %s: %w", arn, err)
 		}
 	}
-	for _, pn := range sortedKeys(role.inline) {
+	for _, pn := range inline {
 		if _, err := api.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: roleName, PolicyName: aws.String(pn)}); err != nil && !awsclient.IsNotFound(err) {
 			return fmt.Errorf("deleting inline policy %q: %w", pn, err)
 		}
