@@ -148,6 +148,7 @@ func run(ctx context.Context, logger hclog.Logger, providerDir, quickstart strin
 	client, diags := awsclient.New(ctx, awsclient.Config{
 		Region: acctest.Region, AccessKey: acctest.AccessKey, SecretKey: acctest.SecretKey,
 		IAMEndpoint: env.Moto.URL, STSEndpoint: env.Moto.URL, SkipCredentialsValidation: true, SkipRequestingAccountID: true,
+		MaxRetries: 5,
 	})
 	for _, d := range diags {
 		if d.Error {

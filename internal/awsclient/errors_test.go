@@ -177,7 +177,7 @@ func TestClient_hopelessErrorsFailAtTheFirstAttempt(t *testing.T) {
 		success  bool
 	}{
 		// A server error page is tried again, but never more than ServerPageAttempts times.
-		{"moto without the client-ID calls", addClientID, func(url.Values, int) answer { return answer{500, motoUnknownAction} }, min(maxRetries, ServerPageAttempts), false},
+		{"moto without the client-ID calls", addClientID, func(url.Values, int) answer { return answer{500, motoUnknownAction} }, min(maxRetries+1, ServerPageAttempts), false},
 		{"unknown action", addClientID, func(url.Values, int) answer {
 			return queryError(400, "InvalidAction", "Could not find operation AddClientIDToOpenIDConnectProvider for version 2010-05-08")
 		}, 1, false},
