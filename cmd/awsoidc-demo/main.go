@@ -94,7 +94,7 @@ func run(ctx context.Context, logger hclog.Logger, providerDir, quickstart strin
 	if err := os.Mkdir(work, 0o750); err != nil {
 		return err
 	}
-	if err := copyConfig(quickstart, work); err != nil {
+	if err := localenv.CopyConfiguration(quickstart, work); err != nil {
 		return err
 	}
 	environ := env.Environ(os.Environ())
@@ -165,32 +165,6 @@ func run(ctx context.Context, logger hclog.Logger, providerDir, quickstart strin
 	// The secret key and session token are never logged.
 	logger.Info("assumed the role", "session", creds.AssumedRoleARN, "access_key_id", creds.AccessKeyID,
 		"expires", creds.Expiration.UTC().Format(time.RFC3339))
-	return nil
-}
-
-// copyConfig copies the .tf files of src into dst, so the demo leaves nothing in the tree.
-func copyConfig(src, dst string) error {
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", src, err)
-	}
-	n := 0
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
-			return err
-		}
-		n++
-	}
-	if n == 0 {
-		return fmt.Errorf("%s holds no .tf files", src)
-	}
 	return nil
 }
 

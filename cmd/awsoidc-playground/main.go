@@ -195,7 +195,7 @@ func prepareRecipes(env *localenv.Env, o options) ([]triedRecipe, error) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, err
 		}
-		if err := copyTerraformFiles(filepath.Join(o.recipesDir, r.Dir), dir); err != nil {
+		if err := localenv.CopyConfiguration(filepath.Join(o.recipesDir, r.Dir), dir, "README.md"); err != nil {
 			return nil, err
 		}
 		vars, err := json.MarshalIndent(r.VarsWith(env.CABundle), "", "  ")
@@ -220,30 +220,4 @@ func prepareRecipes(env *localenv.Env, o options) ([]triedRecipe, error) {
 		out = append(out, triedRecipe{recipe: r, dir: dir, token: token, tokenFile: tokenFile, expires: expires})
 	}
 	return out, nil
-}
-
-// copyTerraformFiles copies the .tf files and the README of src into dst.
-func copyTerraformFiles(src, dst string) error {
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		return fmt.Errorf("reading the recipe %s: %w", src, err)
-	}
-	n := 0
-	for _, e := range entries {
-		if e.IsDir() || !(strings.HasSuffix(e.Name(), ".tf") || e.Name() == "README.md") {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
-			return err
-		}
-		n++
-	}
-	if n == 0 {
-		return fmt.Errorf("%s holds no .tf files", src)
-	}
-	return nil
 }

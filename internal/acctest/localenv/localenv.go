@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -303,4 +304,35 @@ func (e *Env) Close() error {
 		errs = append(errs, os.RemoveAll(e.Dir))
 	}
 	return errors.Join(errs...)
+}
+
+// CopyConfiguration copies the .tf files of src, and those of also that src holds (a
+// README, say), into dst, so that a driver works on a copy and leaves nothing in the
+// tree. A src without .tf files is an error: the path is wrong.
+func CopyConfiguration(src, dst string, also ...string) error {
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return fmt.Errorf("reading the configuration in %s: %w", src, err)
+	}
+	n := 0
+	for _, e := range entries {
+		isTF := strings.HasSuffix(e.Name(), ".tf")
+		if e.IsDir() || !(isTF || slices.Contains(also, e.Name())) {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
+			return err
+		}
+		if isTF {
+			n++
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("%s holds no .tf files", src)
+	}
+	return nil
 }

@@ -73,3 +73,44 @@ func TestFilesystemMirror_laysTheProviderOutAsTerraformExpects(t *testing.T) {
 		t.Errorf("CLI configuration:\n%s", rc)
 	}
 }
+
+func TestCopyConfiguration_copiesTerraformFilesAndWhatIsAskedFor(t *testing.T) {
+	src, dst := t.TempDir(), t.TempDir()
+	for name, body := range map[string]string{
+		"main.tf": "# main\n", "outputs.tf": "# outputs\n", "README.md": "# readme\n",
+		"terraform.tfstate": "{}", "notes.txt": "notes",
+	} {
+		if err := os.WriteFile(filepath.Join(src, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(src, "module.tf"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := CopyConfiguration(src, dst, "README.md"); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if want := []string{"README.md", "main.tf", "outputs.tf"}; !slices.Equal(got, want) {
+		t.Errorf("copied %q, want %q", got, want)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dst, "main.tf")); string(b) != "# main\n" {
+		t.Errorf("main.tf holds %q", b)
+	}
+
+	// A README alone is not a configuration: the path must be wrong.
+	only := t.TempDir()
+	if err := os.WriteFile(filepath.Join(only, "README.md"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CopyConfiguration(only, t.TempDir(), "README.md"); err == nil || !strings.Contains(err.Error(), "holds no .tf files") {
+		t.Errorf("a folder without .tf files: %v", err)
+	}
+}
