@@ -99,12 +99,10 @@ func iamSessionDuration(t *testing.T, name string) int32 {
 	return aws.ToInt32(s.role.MaxSessionDuration)
 }
 
-// TestAccRefresh_roleWithSessionDurationAndQuotaFindsNoChanges: roles that set
-// max_session_duration and trust_policy_size_quota, as number literals or number
-// variables, refresh with terraform plan -refresh-only -detailed-exitcode exiting 0.
-// (Number attributes made it exit 2 with "No changes", hashicorp/terraform#36403.)
-func TestAccRefresh_roleWithSessionDurationAndQuotaFindsNoChanges(t *testing.T) {
-	t.Parallel()
+// applyNumberRoles applies numberRolesConfig for two roles trusting a fresh provider,
+// destroying them when the test ends, and returns the workspace and the role names.
+func applyNumberRoles(t *testing.T) (*acctest.CLI, []string) {
+	t.Helper()
 	e := newAccEnv(t)
 	arn, _ := testOIDCProvider(t, "")
 	names := []string{testRoleName(t) + "-0", testRoleName(t) + "-1"}
@@ -113,6 +111,16 @@ func TestAccRefresh_roleWithSessionDurationAndQuotaFindsNoChanges(t *testing.T) 
 	cli.MustRun(nil, "init")
 	t.Cleanup(func() { cli.Run("destroy", "-auto-approve") })
 	cli.MustRun(nil, "apply", "-auto-approve")
+	return cli, names
+}
+
+// TestAccRefresh_roleWithSessionDurationAndQuotaFindsNoChanges: roles that set
+// max_session_duration and trust_policy_size_quota, as number literals or number
+// variables, refresh with terraform plan -refresh-only -detailed-exitcode exiting 0.
+// (Number attributes made it exit 2 with "No changes", hashicorp/terraform#36403.)
+func TestAccRefresh_roleWithSessionDurationAndQuotaFindsNoChanges(t *testing.T) {
+	t.Parallel()
+	cli, names := applyNumberRoles(t)
 
 	// Terraform turned the numbers into the strings of their digits.
 	checkNumberStrings(t, cli, map[string][2]string{
@@ -138,14 +146,7 @@ func TestAccRefresh_roleWithSessionDurationAndQuotaFindsNoChanges(t *testing.T) 
 // in a plan, and apply writes the configured length back.
 func TestAccRole_sessionDurationChangedOutsideTerraformIsDetectedAndRestored(t *testing.T) {
 	t.Parallel()
-	e := newAccEnv(t)
-	arn, _ := testOIDCProvider(t, "")
-	names := []string{testRoleName(t) + "-0", testRoleName(t) + "-1"}
-	cli := newCLI(t)
-	cli.Write("main.tf", numberRolesConfig(e, names, arn))
-	cli.MustRun(nil, "init")
-	t.Cleanup(func() { cli.Run("destroy", "-auto-approve") })
-	cli.MustRun(nil, "apply", "-auto-approve")
+	cli, names := applyNumberRoles(t)
 
 	if _, err := oob(t).UpdateRole(context.Background(), &iam.UpdateRoleInput{RoleName: aws.String(names[0]), MaxSessionDuration: aws.Int32(3600)}); err != nil {
 		t.Fatal(err)
@@ -176,14 +177,7 @@ func TestAccRole_sessionDurationChangedOutsideTerraformIsDetectedAndRestored(t *
 // the next refresh writes them as strings under schema version 2.
 func TestAccRole_version1StateWithNumbersIsUpgraded(t *testing.T) {
 	t.Parallel()
-	e := newAccEnv(t)
-	arn, _ := testOIDCProvider(t, "")
-	names := []string{testRoleName(t) + "-0", testRoleName(t) + "-1"}
-	cli := newCLI(t)
-	cli.Write("main.tf", numberRolesConfig(e, names, arn))
-	cli.MustRun(nil, "init")
-	t.Cleanup(func() { cli.Run("destroy", "-auto-approve") })
-	cli.MustRun(nil, "apply", "-auto-approve")
+	cli, _ := applyNumberRoles(t)
 
 	// Rewrite the state as version 1 wrote it: schema version 1, numbers.
 	var state map[string]any
