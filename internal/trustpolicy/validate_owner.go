@@ -92,12 +92,7 @@ func (v *validator) ownerSubjects(i int, t Trust, iss Issuer) {
 		if s == "" {
 			continue
 		}
-		why := ""
-		if strings.Trim(s, "*?") == "" {
-			why = "matches every subject"
-		} else if p := readSubject(iss.shapes(), s); p.open {
-			why = p.why
-		}
+		why := unpinnedSubject(iss, s)
 		if why == "" {
 			continue
 		}
@@ -173,13 +168,20 @@ func (v *validator) workloadSubjects(i int, t Trust, iss Issuer) {
 	}
 }
 
-func (v *validator) workloadSubject(i int, s string, iss Issuer) {
-	why := ""
+// unpinnedSubject says why subject pattern s does not pin the owner of a token from
+// iss ("matches every subject", or what readSubject found open), or "" when it does.
+func unpinnedSubject(iss Issuer, s string) string {
 	if strings.Trim(s, "*?") == "" {
-		why = "matches every subject"
-	} else if p := readSubject(iss.shapes(), s); p.open {
-		why = p.why
+		return "matches every subject"
 	}
+	if p := readSubject(iss.shapes(), s); p.open {
+		return p.why
+	}
+	return ""
+}
+
+func (v *validator) workloadSubject(i int, s string, iss Issuer) {
+	why := unpinnedSubject(iss, s)
 	if why == "" {
 		return
 	}
